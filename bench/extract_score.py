@@ -1,0 +1,83 @@
+"""Score the extractors alone (no Prefect, no warehouse) against the gold figures.
+
+    python bench/extract_score.py [REPORT ...] [--misses] [--extras] [--dims]
+
+Uses the matching rules of tests/data/score.py (a copy of the shared scorer), so the numbers
+are the ones `score.py data/warehouse.duckdb` gives after a run, minus validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extractors import extract_report  # noqa: E402
+
+spec = importlib.util.spec_from_file_location("score", ROOT / "tests" / "data" / "score.py")
+score = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(score)
+
+DIMS = (*score.DIMS, "qualifier")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("reports", nargs="*", type=Path)
+    parser.add_argument("--misses", action="store_true", help="list gold rows not found")
+    parser.add_argument("--extras", action="store_true", help="list extracted figures matching no gold row")
+    parser.add_argument("--dims", action="store_true", help="list matched rows that disagree on a dimension")
+    args = parser.parse_args()
+    reports = args.reports or sorted((ROOT / "sitrep" / "samples").iterdir())
+    gold_all = score.load_gold(ROOT / "tests" / "data" / "gold_facts.csv")
+    tot_g = tot_m = tot_f = 0
+    for path in reports:
+        t0 = time.perf_counter()
+        result = extract_report(path.read_bytes(), path.name)
+        took = time.perf_counter() - t0
+        facts = [f.as_row() | {"source_file": path.name} for f in result.figures if f.value is not None]
+        gold = [g for g in gold_all if g["source_file"] == path.name]
+        pairs, misses, used = score.match(gold, facts)
+        tot_g, tot_m, tot_f = tot_g + len(gold), tot_m + len(pairs), tot_f + len(facts)
+        rec = len(pairs) / len(gold) if gold else 1.0
+        prec = len(used) / len(facts) if facts else 0.0
+        dims = []
+        for d in DIMS:
+            named = [(g, f) for g, f in pairs if d == "qualifier" or g.get(d)]
+            ok = sum(score.norm(g.get(d)) == score.norm(f.get(d)) for g, f in named)
+            dims.append(f"{d} {ok}/{len(named)}")
+        print(f"{path.name}: family={result.family} period={result.report_period} "
+              f"recall {rec:.3f} ({len(pairs)}/{len(gold)}) precision {prec:.3f} ({len(used)}/{len(facts)}) "
+              f"{took:.2f}s")
+        print("   " + ", ".join(dims))
+        for w in result.warnings:
+            print(f"   warning: {w}")
+        if args.misses:
+            for g in misses:
+                print(f"   MISS {g['kind']:10} {g['value']:>14g} {g['unit']:7} q={g['qualifier'] or '-'} "
+                      f"{g['context'][:90]!r}")
+        if args.extras:
+            for i, f in enumerate(facts):
+                if i not in used:
+                    print(f"   EXTRA {f['kind']:10} {f['value']:>14g} {f['unit']:7} p={f['page']} "
+                          f"{(f['evidence'] or '')[:90]!r}")
+        if args.dims:
+            for g, f in pairs:
+                bad = [f"{d}: gold={g.get(d)!r} got={f.get(d)!r}" for d in DIMS
+                       if (d == "qualifier" or g.get(d)) and score.norm(g.get(d)) != score.norm(f.get(d))]
+                if bad:
+                    print(f"   DIM {g['value']:g} {g['context'][:60]!r}: " + "; ".join(bad))
+    if len(reports) > 1:
+        print(f"TOTAL recall {tot_m / tot_g:.3f} precision ~{tot_m / max(tot_f, 1):.3f} "
+              f"({tot_m}/{tot_g}, {tot_f} extracted)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Camelot, wrapped: tables of chosen pages of a PDF given as bytes.
+
+Camelot wants a file path, so the bytes go to a private temporary file that is removed
+afterwards. Callers choose the pages (only pages that hold tables) and the flavor.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sitrep.errors import ExtractError
+
+
+@dataclass(frozen=True)
+class Table:
+    page: int
+    flavor: str
+    bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 (PDF points, origin bottom-left)
+    frame: pd.DataFrame  # cells as printed (strings)
+
+
+def read_tables(
+    data: bytes, pages: Iterable[int], flavor: str = "lattice", name: str = "report", **options
+) -> list[Table]:
+    """Tables on `pages` (1-based) read by camelot with `flavor` (lattice, stream, network, hybrid)."""
+    page_list = sorted(set(pages))
+    if not page_list:
+        return []
+    import camelot  # imported here: its import pulls in opencv and pdfminer (about a second)
+
+    fd, path = tempfile.mkstemp(suffix=".pdf", prefix="sitrep-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "No tables found in table area" is routine
+            found = camelot.read_pdf(path, pages=",".join(map(str, page_list)), flavor=flavor, **options)
+    except Exception as exc:  # camelot raises bare exceptions for odd files
+        raise ExtractError(f"camelot {flavor} failed ({type(exc).__name__}: {exc})", report=name) from exc
+    finally:
+        os.unlink(path)
+    return [
+        Table(int(t.page), flavor, tuple(float(v) for v in t._bbox), t.df.copy())
+        for t in found
+    ]

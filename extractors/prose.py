@@ -1,0 +1,938 @@
+"""Figures written in sentences: numbers with their unit, qualifier, place, period and metric.
+
+    find_figures("In Cusco, more than 10,000 thermic blankets were distributed.")
+    -> [Figure(value=10000.0, unit='number', qualifier='lower_bound', location='Cusco', ...)]
+
+What counts as a figure follows tests/data/VOCABULARY.md and gold_facts.csv:
+
+* numbers in digits ("416,839", "0.80%", "1.54M", "USD 136.5 million", "S/1,200", "2,000+"),
+  spelled out ("six", "Twenty-nine (29)" is one figure, "One thousand five hundred thirty-two",
+  "over three million", "half a million"), "half of them" (50 percent) and "(x2)";
+* not figures: dates ("19 September", "31 Dec 2020"), years, indicator and section codes
+  ("1.1", "OA4", "Section 1"), ordinals, footnote markers glued to words ("Zarumilla.1"),
+  list markers ("1)"), page numbers, phone numbers, e-mail addresses, URLs, law numbers
+  ("Law No.31732"), the determiner "one" ("one of the six groups"; "(one)" after a place is a figure)
+  and "a"/"an".
+
+Dimensions, from the sentence a figure sits in (`evidence`, whitespace-normalised):
+
+* qualifier: the words just before the number (more than, over, almost, up to, some, ...) or
+  just after it (approximately, "+", or more); a range ("some 300 to 900", "between USD 900
+  up to USD 1,800 approximately") shares its qualifier;
+* location: the place the sentence ties the figure to (places from extractors.vocab):
+  "Lima (31)", "53 to Canada", "two districts of Lima", then the places of the figure's own clause
+  (several joined with "; "), then earlier clauses of the sentence, the sentence's opening
+  "In <place>,", a single place named by the previous sentence, and the paragraph's opening place.
+  Places after "including"/"mostly"/"such as", and figures for the whole country ("in Peru",
+  "nationwide"), get none. Peru and Venezuela are never a figure's location; other countries only
+  as destinations ("to Canada").
+* period: a year the sentence states for the figure ("In 2023, ...", "by the end of 2020",
+  "ENPOVE 2022, where ...", "from 99 days in 2022 to 54 in 2023"), not a year it compares with
+  ("compared to 2022", "since 2016"); "in June" in an annual report gives YYYY-06;
+* metric: extractors.vocab.metric_for on the figure's clause;
+* sector: passed through, except a figure printed as "Sector (USD 60.5 million)" or inside
+  "the CBI working group" when no sector was passed.
+
+`ProseContext` carries a paragraph's opening place ("In Lima, ...") to the paragraphs after it;
+family extractors create one per section and pass it to each call.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from .numbers import NUMBER_RE, WORD_NUMBER_RE, parse_match, split_word_run
+from .periods import MONTHS
+from .records import Figure
+from .vocab import canonical_sector, metric_for, vocabulary
+
+__all__ = ["find_figures", "ProseContext"]
+
+_MASK = "\x00"
+_MAX_DIGITS = 15
+
+
+@dataclass
+class ProseContext:
+    """What earlier paragraphs of a section establish for later ones (today: the place)."""
+
+    location: str | None = None
+
+    def reset(self) -> None:
+        self.location = None
+
+
+# ----------------------------------------------------------------------------- places
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    pattern: re.Pattern[str]
+    countries: frozenset[str]
+    sub_places: frozenset[str]  # districts: an opening "In <district>," holds for its paragraph only
+
+
+_NEVER_A_LOCATION = frozenset({"Peru", "Perú", "Venezuela"})
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    places = vocabulary().places
+    data = tomllib.loads(resources.files("extractors").joinpath("vocabulary.toml").read_text("utf-8"))
+    groups = data.get("places", {})
+    countries = frozenset(groups.get("countries", ()))
+    districts = frozenset(p for name, group in groups.items() if "district" in name for p in group)
+    alts = "|".join(re.escape(p) for p in places)
+    return _Gazetteer(re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])"), countries, districts)
+
+
+# ----------------------------------------------------------------------------- masks
+
+_EN_MONTHS = ("January February March April May June July August September October November December "
+              "Jan Feb Mar Apr Jun Jul Aug Sept Sep Oct Nov Dec").split()
+_ES_MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
+              "diciembre").split()
+# Case matters: "May" is a month, "may" a verb. Spanish months are written in lower case.
+_MONTH_NAMES = "|".join([*_EN_MONTHS, *(m.upper() for m in _EN_MONTHS), *_ES_MONTHS,
+                         *(m.capitalize() for m in _ES_MONTHS)])
+_MONTH = rf"(?-i:{_MONTH_NAMES})\.?"
+
+# Spans that are never figures: their characters are replaced by _MASK before numbers are looked for.
+_MASKS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?:https?://|www\.)\S+", re.I),
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # phone numbers: after a telephone word, or in international form
+    re.compile(r"(?i:\b(?:tel(?:f|ephone|éfono)?|phone|cel(?:ular)?|mobile|fax|whatsapp|hotline)\b\.?\s*:?\s*)"
+               r"\+?\(?\d[\d\s().-]{5,}\d"),
+    re.compile(r"(?<![\w+])\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?!\d)"),
+    # dates
+    re.compile(rf"(?i)\b\d{{1,2}}\s*(?:-|–|and|to|&)\s*\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+|de\s+)?{_MONTH}(?![a-z])"),
+    re.compile(rf"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s*(?:of\s+|de\s+)?{_MONTH}(?![a-z])(?:,?\s*(?:de\s+)?\d{{4}})?"),
+    re.compile(rf"(?i)\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d)(?:\s*,\s*\d{{4}})?(?![\d,])"),
+    re.compile(r"(?i)\b\d{1,2}-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-\d{2,4}\b"),
+    re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"),
+    re.compile(r"\b(?:19|20)\d{2}[-/]\d{1,2}(?:[-/]\d{1,2})?\b"),
+    # clock times and ratios (10:30, 1:1)
+    re.compile(r"\b\d{1,2}:\d{2}\b"),
+    # named things with a number in their name
+    re.compile(r"(?i)\b16\s+Days\s+of\s+Activism\b"),
+    # codes after a word that names them: Section 1, Figure 2, Law No. 31732, Area of Intervention 3
+    re.compile(
+        r"(?:(?i:\b(?:section|figure|fig\.|table|chapter|annex|appendix|area\s+of\s+intervention|impact\s+area"
+        r"|outcome\s+area|area|pillar|objective|output|indicator|priority|goal|sdg|law|ley|decree|decreto"
+        r"(?:\s+(?:supremo|legislativo))?|resolution|resolución|article|artículo|art\.|page|p\.|pp\.|vol\.?"
+        r"|phase|step|level|grade|wave|cycle|edition|version|round|paragraph|para\.))|\bNo\.?|\bN[°º]|\bNro\.?|#)"
+        r"\s*\d[\d.,/-]*"
+    ),
+    # list markers: "priorities: 1) to provide ..., 2) Strengthen ..."
+    re.compile(r"(?m)(?:^|(?<=[:;,.])|(?<=[:;,.] ))[ \t]*\d{1,2}\)(?=\s*[A-Za-z])"),
+    # section numbers at the start of a line: "1.1 Changes", "2.1. Outcomes", "1. Impact Area"
+    re.compile(r"(?m)^[ \t\-•*]*\d{1,2}\.(?:\d{1,2}[a-z]?\.?)*(?=[ \t]+[A-Z])"),
+)
+
+_FOOTNOTE_START = re.compile(r"^\s*\d{1,2}(?=\s+[A-Z])")
+
+
+def _masked(text: str) -> str:
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        for i in range(start, end):
+            if not chars[i].isspace():
+                chars[i] = _MASK
+
+    for pattern in _MASKS:
+        for m in pattern.finditer(text):
+            blank(m.start(), m.end())
+    # list markers without an open bracket: "the plan: 1) to provide ... 2) Strengthen ..."
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                m = re.search(r"(?<![\d,.])\d{1,2}$", text[max(0, i - 3):i])
+                if m:
+                    blank(i - len(m.group(0)), i + 1)
+            depth = max(0, depth - 1)
+    # a footnote's own number: "1 Information widely circulated ... https://..."
+    m = _FOOTNOTE_START.match(text)
+    if m and re.search(r"https?://|www\.|\bretrieved\b|\baccessed\b|\bIbid\b", text, re.I):
+        blank(m.start(), m.end())
+    return "".join(chars)
+
+
+# ----------------------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = frozenset(
+    "no nos nro e.g i.e etc mr mrs ms dr st u.s u.n approx vs art fig p pp vol inc ltd co jr sr "
+    "jan feb mar apr jun jul aug sep sept oct nov dec ca cf al op".split()
+)
+_SENTENCE_BREAK = re.compile(
+    r"[.!?]+[\"”’')\]*_]*\s+(?=[\[(\"“‘¿¡*_]*[A-Z0-9•])|\n[ \t]*\n+|[•▪●■◦]|\n[ \t]*[-–*][ \t]+")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        if text[m.start()] in ".!?":
+            word = re.search(r"([\w.]+)$", text[start:m.start()])
+            if word and (word.group(1).lower().rstrip(".") in _ABBREVIATIONS
+                         or re.fullmatch(r"[A-Z]", word.group(1))):
+                continue
+        end = m.end() if text[m.start()] in ".!?" else m.start()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+# ----------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    value: float
+    unit: str = "number"
+    malformed: bool = False
+    plus: bool = False
+    words: bool = False  # spelled out
+    qualifier: str | None = None
+    currency_prefix: bool = False
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _YearMention:
+    start: int
+    end: int
+    year: str
+
+
+_FRACTION_AFTER = re.compile(
+    r"-?(?:first|second|third|thirds|fourth|fourths|fifth|fifths|sixth|seventh|eighth|ninth|tenth"
+    r"|quarter|quarters|half|halves|th)\b",
+    re.I,
+)
+_HALF = re.compile(r"\bhalf\b", re.I)
+_HALF_OF = re.compile(r"\s+of\s+(?:them|these|those|the|whom|which|all|its|their|his|her|our|us|you)\b", re.I)
+_OF_WHICH_HALF = re.compile(r"\b(?:of\s+(?:which|whom|them|these|those)|among\s+them),?\s+$", re.I)
+_TIMES = re.compile(r"\(\s*[x×]\s*(\d{1,3})\s*\)")
+_DIGITS_IN_PARENS = re.compile(r"\s*\(\s*(\d[\d,]*)\s*\)")
+_PERCENT_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percent\b)", re.I)
+
+
+def _glued_before(masked: str, start: int) -> bool:
+    if start == 0:
+        return False
+    prev = masked[start - 1]
+    before = masked[start - 2] if start >= 2 else " "
+    if prev.isalnum() or prev in "_#@§/\\" or prev == _MASK:
+        return True
+    if prev in ".,":
+        return True  # "Zarumilla.1", "No.31732", the tail of another number
+    if prev in "-–" and (before.isalpha() or before == _MASK):
+        return True  # COVID-19
+    return False
+
+
+def _glued_after(masked: str, end: int) -> bool:
+    if end >= len(masked):
+        return False
+    nxt = masked[end]
+    after = masked[end + 1] if end + 1 < len(masked) else " "
+    if nxt.isalpha() or nxt in "_/@" + _MASK:
+        return True  # 4th, 3.2a, 24/7
+    if nxt in ".,:" and after.isdigit():
+        return True  # 1.2.3, 10:30
+    return False
+
+
+def _token_has_url_bits(text: str, start: int, end: int) -> bool:
+    left = start
+    while left > 0 and not text[left - 1].isspace():
+        left -= 1
+    right = end
+    while right < len(text) and not text[right].isspace():
+        right += 1
+    token = text[left:right]
+    return "://" in token or "@" in token or ("/" in token and not re.search(r"S/\.?\s*\d", token))
+
+
+def _digit_candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMention]]:
+    cands: list[_Cand] = []
+    years: list[_YearMention] = []
+    for m in NUMBER_RE.finditer(masked):
+        start, end = m.start(), m.end()
+        num_start = m.start("num")
+        lead = start if m.group("cur") else num_start
+        if m.group("cur") and masked[start] == "$" and start > 0 and masked[start - 1] == "\\":
+            pass  # markdown-escaped dollar: "\$44.8M"
+        elif _glued_before(masked, lead):
+            continue
+        tail = end
+        if _glued_after(masked, tail):
+            continue
+        if _token_has_url_bits(masked, num_start, m.end("num")):
+            continue
+        digits = re.sub(r"\D", "", m.group("num"))
+        if len(digits) > _MAX_DIGITS:
+            continue
+        parsed = parse_match(m)
+        if parsed is None:
+            continue
+        raw_num = m.group("num")
+        is_plain_int = re.fullmatch(r"\d{4}", raw_num) is not None
+        if (is_plain_int and 1900 <= int(raw_num) <= 2100 and parsed.unit == "number"
+                and not (m.group("scale") or m.group("wscale") or parsed.plus)):
+            years.append(_YearMention(num_start, m.end("num"), raw_num))
+            continue
+        if m.group("scale") and m.group("scale").lower() == "m" and not m.group("cur") and \
+                end < len(masked) and masked[end:end + 1] == "²":
+            continue
+        cand = _Cand(start, end, parsed.value, parsed.unit, parsed.malformed, parsed.plus,
+                     currency_prefix=bool(m.group("cur")))
+        if parsed.malformed:
+            cand.flags.append("malformed_number")
+        cands.append(cand)
+    return cands, years
+
+
+def _word_candidates(masked: str) -> list[_Cand]:
+    cands: list[_Cand] = []
+    for m in WORD_NUMBER_RE.finditer(masked):
+        run = m.group(0)
+        for rel_start, rel_end, value in split_word_run(run):
+            start, end = m.start() + rel_start, m.start() + rel_end
+            words = masked[start:end]
+            first = words.split()[0].split("-")[0].casefold() if words.split() else ""
+            if first in ("hundred", "thousand", "million", "billion") and not words.casefold().startswith("half"):
+                continue  # "a million", "thousand" alone
+            if _FRACTION_AFTER.match(masked, end):
+                continue  # two-thirds, twenty-first
+            if end < len(masked) and masked[end] in "-–" and end + 1 < len(masked) and masked[end + 1].isdigit():
+                continue
+            in_parens = (start > 0 and masked[start - 1] == "(" and end < len(masked) and masked[end] == ")")
+            if words.casefold() == "one" and not in_parens:
+                continue  # the determiner: "one of the six groups"
+            unit = "percent" if _PERCENT_AFTER.match(masked, end) else "number"
+            if unit == "percent":
+                pm = _PERCENT_AFTER.match(masked, end)
+                end = pm.end()
+            cands.append(_Cand(start, end, value, unit, words=True))
+    # "half of them" / "of which half": 50 percent
+    for m in _HALF.finditer(masked):
+        before = masked[max(0, m.start() - 30):m.start()]
+        if re.search(r"\b(?:first|second|latter|former|other|the|a|one)\s+$", before, re.I):
+            continue
+        of = _HALF_OF.match(masked, m.end())
+        if of and not re.match(r"\s+of\s+(?:19|20)\d{2}", masked[m.end():]):
+            cands.append(_Cand(m.start(), m.end(), 50.0, "percent", words=True))
+        elif _OF_WHICH_HALF.search(before):
+            cands.append(_Cand(m.start(), m.end(), 50.0, "percent", words=True))
+    return cands
+
+
+def _section_number(masked: str, c: _Cand, sentences: list[tuple[int, int]]) -> bool:
+    """'1.2. Progress Against ...', '5. Outcome Area', '3.2' opening a sentence: a heading number."""
+    raw = masked[c.start:c.end]
+    if c.unit != "number" or not re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.?", raw):
+        return False
+    s = next((s for s, e in sentences if s <= c.start < e), 0)
+    if masked[s:c.start].strip(" \t\n-•*"):
+        return False
+    rest = masked[c.end:]
+    return bool(re.match(r"\.(?:\s|$)|\s*$|\s+[A-Z]", rest)) and ("." in raw or rest.startswith("."))
+
+
+def _candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMention]]:
+    digits, years = _digit_candidates(text, masked)
+    sentences = _sentences(masked)
+    digits = [c for c in digits if not _section_number(masked, c, sentences)]
+    words = _word_candidates(masked)
+    # "Twenty-nine (29)": one figure, printed twice
+    for w in words:
+        pm = _DIGITS_IN_PARENS.match(masked, w.end)
+        if not pm:
+            continue
+        inner = [d for d in digits if d.start >= pm.start(1) and d.end <= pm.end(1) + 0]
+        if inner and inner[0].value == w.value:
+            digits.remove(inner[0])
+            w.end = pm.end()
+            w.words = False
+    # "(x2)": two of the things just named
+    times = [_Cand(m.start(), m.end(), float(m.group(1))) for m in _TIMES.finditer(masked)]
+    cands = digits + times
+    for w in words:
+        if not any(c.start < w.end and w.start < c.end for c in cands):
+            cands.append(w)
+    cands.sort(key=lambda c: c.start)
+    return cands, years
+
+
+# ----------------------------------------------------------------------------- qualifiers
+
+_QUALIFIER_PHRASES = (
+    ("upper_bound", "no more than"), ("upper_bound", "not more than"), ("upper_bound", "just under"),
+    ("upper_bound", "a maximum of"), ("upper_bound", "maximum of"), ("upper_bound", "at most"),
+    ("lower_bound", "no less than"), ("lower_bound", "not less than"), ("lower_bound", "no fewer than"),
+    ("lower_bound", "more than"), ("lower_bound", "greater than"), ("lower_bound", "at least"),
+    ("lower_bound", "in excess of"), ("lower_bound", "upwards of"), ("lower_bound", "a minimum of"),
+    ("lower_bound", "just over"), ("lower_bound", "well over"), ("lower_bound", "over"),
+    ("lower_bound", "above"), ("lower_bound", "exceeding"), ("lower_bound", "exceeded"),
+    ("lower_bound", "exceeds"), ("lower_bound", "exceed"), ("lower_bound", "surpassing"),
+    ("lower_bound", "≥"), ("lower_bound", ">"),
+    ("upper_bound", "almost"), ("upper_bound", "nearly"), ("upper_bound", "up to"), ("upper_bound", "under"),
+    ("upper_bound", "less than"), ("upper_bound", "fewer than"), ("upper_bound", "below"),
+    ("upper_bound", "≤"), ("upper_bound", "<"),
+    ("approx", "approximately"), ("approx", "approx."), ("approx", "approx"), ("approx", "roughly"),
+    ("approx", "close to"), ("approx", "an estimated"), ("approx", "estimated"), ("approx", "around"),
+    ("approx", "about"), ("approx", "some"), ("approx", "circa"), ("approx", "ca."), ("approx", "~"),
+    ("approx", "more or less"),
+)
+_QUALIFIER_BEFORE = [
+    (q, re.compile(r"(?:^|(?<=[^\w]))" + re.escape(p) + r"[\s*_]*$", re.I))
+    for q, p in sorted(_QUALIFIER_PHRASES, key=lambda x: -len(x[1]))
+]
+_QUALIFIER_AFTER = (
+    ("approx", re.compile(r"\s*(?:approximately|approx\.?|or so|roughly)\b", re.I)),
+    ("lower_bound", re.compile(r"\s*(?:or more|or above|and above|and over|at least)\b", re.I)),
+    ("upper_bound", re.compile(r"\s*(?:or less|or fewer|at most|at the most)\b", re.I)),
+)
+# "articulated around three priorities": 'around' is a preposition there, not 'approximately'
+_NOT_A_QUALIFIER = re.compile(
+    r"\b(?:articulated|cent(?:er|re)d|organi[sz]ed|structured|built|revolv(?:e|es|ed|ing)|based|focused|grouped|"
+    r"clustered|gathered|arranged|turned|handed|taken|took|took\s+place|went|is|are|was|were)\s+(?:around|about|"
+    r"over|above|under)[\s*_]*$", re.I)
+_RANGE_JOIN = re.compile(r"\s*(?:to|and|-|–|—|up\s+to)\s*$", re.I)
+
+
+def _qualify(cands: list[_Cand], masked: str, sentences: list[tuple[int, int]]) -> None:
+    def sentence_start(pos: int) -> int:
+        for s, e in sentences:
+            if s <= pos < e:
+                return s
+        return 0
+
+    for i, c in enumerate(cands):
+        floor = max(sentence_start(c.start), cands[i - 1].end if i else 0, c.start - 40)
+        before = masked[floor:c.start]
+        if c.plus:
+            c.qualifier = "lower_bound"
+        for qualifier, pattern in _QUALIFIER_BEFORE:
+            if pattern.search(before):
+                if not _NOT_A_QUALIFIER.search(before):
+                    c.qualifier = qualifier
+                break
+        if c.qualifier is None:
+            for qualifier, pattern in _QUALIFIER_AFTER:
+                if pattern.match(masked, c.end):
+                    c.qualifier = qualifier
+                    break
+    # ranges: "some 300 to 900", "between USD 900 up to USD 1,800 approximately"
+    for a, b in zip(cands, cands[1:], strict=False):
+        between = masked[a.end:b.start]
+        if not _RANGE_JOIN.fullmatch(between) and between.strip():
+            continue
+        if not between.strip():
+            continue
+        lead = masked[max(0, a.start - 40):a.start]
+        framed = re.search(r"\b(?:between|from|range|ranging)\b[^.;]*$", lead, re.I) is not None
+        if not (framed or a.qualifier == "approx"):
+            continue
+        if re.search(r"up\s+to", between, re.I) and b.qualifier == "upper_bound" and framed:
+            b.qualifier = None
+            for qualifier, pattern in _QUALIFIER_AFTER:
+                if pattern.match(masked, b.end):
+                    b.qualifier = qualifier
+        if a.qualifier and not b.qualifier:
+            b.qualifier = a.qualifier
+        elif b.qualifier and not a.qualifier:
+            a.qualifier = b.qualifier
+        if b.unit in ("usd", "pen") and a.unit == "number" and not a.words and framed:
+            a.unit = b.unit
+        if a.unit in ("usd", "pen") and b.unit == "number" and not b.words and framed:
+            b.unit = a.unit
+    # "28 and 5%": the percent sign is shared
+    for a, b in zip(cands, cands[1:], strict=False):
+        if (b.unit == "percent" and a.unit == "number" and not a.currency_prefix
+                and re.fullmatch(r"\s*(?:and|or|to|-|–)\s*", masked[a.end:b.start], re.I)):
+            a.unit = "percent"
+
+
+# ----------------------------------------------------------------------------- location
+
+_HEDGE = re.compile(r"\b(?:including|mostly|mainly|most\s+of|particularly|especially|such\s+as|e\.g\.|"
+                    r"among\s+others|notably|primarily|for\s+example|for\s+instance)", re.I)
+_NATIONAL = re.compile(r"\b(?:(?:in|across|throughout|around)\s+(?:the\s+country|Peru|Perú)|nationwide|"
+                       r"countrywide|(?:at\s+the\s+)?national\s+level)\b", re.I)
+_OPENER = re.compile(
+    r"^\W*(?:(?:Additionally|Likewise|Also|Meanwhile|Moreover|Furthermore|Similarly|Finally|Besides),?\s+)?"
+    r"[Ii]n\s+(?:the\s+(?:region|province|city|district|department)\s+of\s+)?"
+    r"(?:(?:northern|southern|eastern|western|central|north|south|metropolitan|downtown)\s+)?$"
+)
+_LIST_CONTINUES = re.compile(r"\s*(?:and\s+|or\s+|&\s+)?$")
+
+
+@dataclass
+class _Place:
+    start: int
+    end: int
+    name: str
+
+
+_INSTITUTION_OF = re.compile(
+    r"\b(?:Municipality|Municipalidad|Ministry|Government|Gobierno|Governor|Mayor|University|Universidad|Office|"
+    r"Embassy|Prefecture|Province|Diocese|Archdiocese|Port|Bank|Court|Council|Chamber)\s+(?:of|de|del)\s+"
+    r"(?:the\s+|la\s+)?$")
+
+
+def _places(masked: str) -> list[_Place]:
+    gaz = _gazetteer()
+    out = []
+    for m in gaz.pattern.finditer(masked):
+        name = m.group(0)
+        if _INSTITUTION_OF.search(masked[max(0, m.start() - 40):m.start()]):
+            continue  # "the Municipality of San Martín de Porres": an institution, not where a figure is
+        if name in _NEVER_A_LOCATION:
+            out.append(_Place(m.start(), m.end(), name))
+            continue
+        if name == "Santa" and re.match(r"\s+[A-Z]", masked[m.end():]):
+            continue  # Santa Ana Soup Kitchen
+        out.append(_Place(m.start(), m.end(), name))
+    return out
+
+
+def _paren_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, stack = [], []
+    for i in range(start, end):
+        ch = masked[i]
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            s = stack.pop()
+            if not stack:
+                spans.append((s, i + 1))
+    return spans
+
+
+_NOTHING = object()
+
+
+class _Locator:
+    """Ties each figure of one text to places, clause by clause (see the module docstring)."""
+
+    def __init__(self, masked: str, sentences: list[tuple[int, int]], cands: list[_Cand],
+                 context: ProseContext | None):
+        self.masked = masked
+        self.sentences = sentences
+        self.cands = cands
+        self.context = context
+        self.gaz = _gazetteer()
+        self.places = _places(masked)
+        self.anchors: dict[int, str] = {}  # id(cand) -> place, for "Lima (31)", "Tacna (nine)", "Tumbes (x2)"
+        self._anchor()
+
+    def _anchor(self) -> None:
+        m = self.masked
+        dropped: set[int] = set()
+        for p in self.places:
+            ws = re.match(r"\s*", m[p.end:]).end()
+            paren = p.end + ws
+            if paren >= len(m) or m[paren] != "(":
+                continue
+            inner = paren + 1 + re.match(r"\s*", m[paren + 1:]).end()
+            for c in self.cands:
+                if c.start == paren or (c.start == inner and re.match(r"\s*\)", m[c.end:])):
+                    if p.name not in _NEVER_A_LOCATION:
+                        self.anchors[id(c)] = p.name
+            # "Mancora (Tumbes)": the place in brackets only says where the first one is
+            for p2 in self.places:
+                if p2.start == inner and re.match(r"\s*\)", m[p2.end:]) and p.name not in _NEVER_A_LOCATION:
+                    dropped.add(id(p2))
+        self.places = [p for p in self.places if id(p) not in dropped]
+
+    def usable(self, p: _Place) -> bool:
+        return p.name not in _NEVER_A_LOCATION and p.name not in self.gaz.countries
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        for s, e in self.sentences:
+            if s <= pos < e:
+                return s, e
+        return 0, len(self.masked)
+
+    def clauses(self, view_start: int, view_end: int, holes: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+        """Clauses of masked[view_start:view_end], holes skipped: (start, end, hard break before)."""
+        m = self.masked
+        place_starts = {p.start for p in self.places}
+        cuts: list[tuple[int, bool]] = []
+        for i in range(view_start, view_end):
+            ch = m[i]
+            if ch not in ";:, " or any(s <= i < e for s, e in holes):
+                continue
+            if ch in ";:":
+                if not (i + 1 < len(m) and m[i + 1].isdigit()):
+                    cuts.append((i, True))
+            elif ch == ",":
+                if i + 1 < len(m) and m[i + 1].isdigit():
+                    continue  # a thousands separator
+                rest = m[i + 1:view_end]
+                lead = re.match(r"\s*(?:and\s+|or\s+|&\s+)?", rest).end()
+                if i + 1 + lead in place_starts:
+                    continue  # a list of places: "in Lima, La Libertad and Piura"
+                if re.match(r"\s*(?:and\s+)?(?:including|in\s+particular|such\s+as|e\.g\.|mainly|mostly|"
+                            r"particularly|especially|notably)\b", rest, re.I):
+                    continue
+                cuts.append((i, False))
+            elif m.startswith((" while ", " whilst ", " whereas "), i):
+                cuts.append((i, False))
+        out = []
+        prev, hard = view_start, False
+        for pos, is_hard in cuts:
+            out.append((prev, pos, hard))
+            prev, hard = pos + 1, is_hard
+        out.append((prev, view_end, hard))
+        return out
+
+    def places_in(self, start: int, end: int, holes: list[tuple[int, int]]) -> list[_Place]:
+        return [p for p in self.places if start <= p.start and p.end <= end
+                and not any(s <= p.start < e for s, e in holes)]
+
+    def clause_places(self, start: int, end: int, holes) -> tuple[list[str], bool]:
+        """Usable places of a clause, and whether the clause says 'not one place' (hedge, whole country)."""
+        names: list[str] = []
+        blocked = False
+        for p in self.places_in(start, end, holes):
+            if not self.usable(p):
+                continue
+            if _HEDGE.search(self.masked[start:p.start]):
+                blocked = True
+                continue
+            if p.name not in names:
+                names.append(p.name)
+        if not names and _NATIONAL.search(self.masked[start:end]):
+            blocked = True
+        return names, blocked
+
+    def tight(self, c: _Cand, clause_end: int) -> str | None:
+        """'53 to Canada', 'two districts of Lima', '12 departed to Australia'."""
+        m = re.match(r"\s*(?:[A-Za-z\-]+\s+){0,2}?(to|of)\s+(?:the\s+)?", self.masked[c.end:clause_end])
+        if not m:
+            return None
+        pos = c.end + m.end()
+        for p in self.places:
+            if p.start == pos and p.name not in _NEVER_A_LOCATION:
+                if m.group(1) == "of" and p.name in self.gaz.countries:
+                    return None
+                return p.name
+        return None
+
+    def opener(self, s: int, e: int) -> list[str]:
+        """Places a sentence opens with: 'In Lima, ...', 'In Tumbes and Tacna around 50 ...'."""
+        found: list[str] = []
+        last_end = s
+        for p in self.places:
+            if p.start < s or p.start >= e:
+                continue
+            if not found:
+                if _OPENER.match(self.masked[s:p.start]) and self.usable(p):
+                    found.append(p.name)
+                    last_end = p.end
+                    continue
+                break
+            if re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", self.masked[last_end:p.start]) and self.usable(p):
+                found.append(p.name)
+                last_end = p.end
+                continue
+            break
+        return found
+
+    def sentence_places(self, s: int, e: int) -> list[str]:
+        names: list[str] = []
+        for cs, ce, _ in self.clauses(s, e, []):
+            for name in self.clause_places(cs, ce, [])[0]:
+                if name not in names:
+                    names.append(name)
+        return names
+
+    def _scan(self, c: _Cand, vs: int, ve: int, holes, pos: int, allow_tight: bool):
+        clauses = self.clauses(vs, ve, holes)
+        k = next((i for i, (cs, ce, _) in enumerate(clauses) if cs <= pos <= ce), len(clauses) - 1)
+        cs, ce, _ = clauses[k]
+        if allow_tight:
+            tight = self.tight(c, ce)
+            if tight:
+                return tight
+        names, blocked = self.clause_places(cs, ce, holes)
+        if names:
+            return "; ".join(names)
+        if blocked:
+            return None
+        j = k
+        while j > 0 and not clauses[j][2]:  # earlier clauses, back to a ';' or ':'
+            j -= 1
+            names, blocked = self.clause_places(clauses[j][0], clauses[j][1], holes)
+            if names:
+                return "; ".join(names)
+            if blocked:
+                return None
+        return _NOTHING
+
+    def locate(self, c: _Cand, info: dict) -> str | None:
+        if id(c) in self.anchors:
+            return self.anchors[id(c)]
+        s, e = self.sentence_of(c.start)
+        parens = _paren_spans(self.masked, s, e)
+        fig_parens = [(ps, pe) for ps, pe in parens if any(ps < x.start < pe for x in self.cands)]
+        inside = next(((ps, pe) for ps, pe in fig_parens if ps < c.start < pe), None)
+        pos, allow_tight = c.start, True
+        if inside:
+            found = self._scan(c, inside[0] + 1, inside[1] - 1, [], c.start, True)
+            if found is not _NOTHING:
+                return found
+            pos, allow_tight = inside[0], False
+        found = self._scan(c, s, e, fig_parens, pos, allow_tight)
+        if found is not _NOTHING:
+            return found
+        key = (s, e)
+        if info["opener"].get(key):
+            return "; ".join(info["opener"][key])
+        if info["inherit"].get(key):
+            return info["inherit"][key]
+        if info["para"].get(key):
+            return info["para"][key]
+        if self.context is not None and self.context.location:
+            return self.context.location
+        return None
+
+
+# ----------------------------------------------------------------------------- periods
+
+_YEAR_RE = re.compile(r"(?<![\d,.])((?:19|20)\d{2})(?![\d%]|,\d)")
+_DAY_MONTH_BEFORE = re.compile(rf"\b(?:until|as\s+of|by|on)\s+\d{{1,2}}\s+{_MONTH}\s*,?\s*$", re.I)
+_MONTH_BEFORE = re.compile(rf"{_MONTH}\s*,?\s*(?:\d{{1,2}}\s*,?\s*)?$")
+_TEMPORAL_BEFORE = re.compile(
+    r"\b(?:according\s+to|in|during|by\s+the\s+end\s+of|by\s+end\s+of|at\s+the\s+end\s+of|end\s+of|for|"
+    r"throughout|as\s+of|through|of|year)\s*$", re.I)
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:compared\s+(?:to|with)|over|from|since|than|vs\.?|versus|relative\s+to|before|after|between|and|to|"
+    r"until|till|prior\s+to)\s*$", re.I)
+_NAME_BEFORE = re.compile(r"(?:\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\)?|\bPlan|\bSurvey|\bCensus)\s*$")
+
+
+def _month_number(name: str) -> int | None:
+    name = name.casefold().rstrip(".")
+    for full, number in MONTHS.items():
+        if full == name or (len(name) >= 3 and full.startswith(name)):
+            return number
+    return None
+
+
+def _year_kinds(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
+    """Years a sentence states for its figures, as (position, year, kind): temporal | name | modifier.
+
+    Left out: years compared with ('compared to 2022', 'over 2022', 'since 2016'), cut-off dates
+    ('until November 2023') and years of clauses opening with 'Since'.
+    """
+    out = []
+    for m in _YEAR_RE.finditer(text, s, e):
+        before = text[max(s, m.start() - 45):m.start()]
+        after = text[m.end():min(e, m.end() + 30)]
+        cut = max(before.rfind(","), before.rfind(";"), before.rfind("("))
+        clause = before[cut + 1:] if cut >= 0 else text[s:m.start()]
+        if re.match(r"\s*(?:since|compared)\b", clause, re.I):
+            continue
+        if _DAY_MONTH_BEFORE.search(before):
+            out.append((m.start(), m.group(1), "temporal"))  # "until 31 December 2020"
+        elif _MONTH_BEFORE.search(before):
+            continue  # "until November 2023", "in February 2023": a date, not the figure's period
+        elif re.search(r"\baccording\s+to\s*$", before, re.I):
+            out.append((m.start(), m.group(1), "temporal"))
+        elif _REFERENCE_BEFORE.search(before):
+            continue
+        elif _TEMPORAL_BEFORE.search(before):
+            out.append((m.start(), m.group(1), "temporal"))
+        elif re.search(r"\bthe\s*$", before, re.I) and re.match(r"\s+[A-Za-z]", after):
+            out.append((m.start(), m.group(1), "modifier"))
+        elif _NAME_BEFORE.search(before):
+            out.append((m.start(), m.group(1), "name"))
+    return out
+
+
+_PLAN_YEAR = re.compile(r"\b(?:RMRP\)?|Response\s+Plan)\s+((?:19|20)\d{2})\b")
+
+
+def _periods(text: str, masked: str, sentences, cands: list[_Cand], years: list[_YearMention],
+             report_period: str | None) -> dict[int, str]:
+    out: dict[int, str] = {}
+    plan = _PLAN_YEAR.search(text)
+    annual = report_period if report_period and re.fullmatch(r"\d{4}", report_period) else None
+    for s, e in sentences:
+        in_sentence = [c for c in cands if s <= c.start < e]
+        if not in_sentence:
+            continue
+        kinds = _year_kinds(text, s, e)
+        month = None
+        if annual:
+            mm = re.search(rf"(?:^\W*|,\s*)[Ii]n\s+((?-i:{_MONTH_NAMES}))\b\s*,", text[s:e])
+            if mm and _month_number(mm.group(1)):
+                month = f"{annual}-{_month_number(mm.group(1)):02d}"
+        for i, c in enumerate(in_sentence):
+            # "2020 1,557,276": a year printed right before the figure
+            adj = next((y for y in years if s <= y.start and re.fullmatch(r"\s+", masked[y.end:c.start] or "x")),
+                       None)
+            if adj:
+                out[id(c)] = adj.year
+                continue
+            best = None
+            for pos, year, kind in kinds:
+                if kind == "modifier":
+                    prev_end = in_sentence[i + 1].start if i + 1 < len(in_sentence) else e
+                    if c.end <= pos < prev_end and pos - c.end <= 40:
+                        best = (0, year)
+                    continue
+                dist = abs(pos - c.start)
+                if best is None or dist < best[0]:
+                    best = (dist, year)
+            if best:
+                out[id(c)] = best[1]
+            elif plan:
+                out[id(c)] = plan.group(1)
+            elif month:
+                out[id(c)] = month
+    return out
+
+
+# ----------------------------------------------------------------------------- sectors
+
+
+def _label_sector(masked: str, c: _Cand, s: int) -> str | None:
+    """'Integration (USD 60.5 million)': the sector a parenthesised figure is printed after."""
+    m = re.search(r"([A-Za-z][\w\-/&.]*(?:\s+[\w\-/&.]+){0,5})\s*\(\s*$", masked[s:c.start])
+    if not m or not re.match(r"\s*\)", masked[c.end:]):
+        return None
+    words = m.group(1).split()
+    for k in range(min(len(words), 5), 0, -1):
+        sector = canonical_sector(" ".join(words[-k:]))
+        if sector:
+            return sector
+    return None
+
+
+_GROUP_SECTOR = re.compile(r"\b((?:[\w\-]+\s+){0,3}[\w\-]+)\s+(?:working\s+group|sector|cluster)\b", re.I)
+
+
+def _group_sector(clause: str) -> str | None:
+    for m in _GROUP_SECTOR.finditer(clause):
+        words = m.group(1).split()
+        for k in range(len(words), 0, -1):
+            sector = canonical_sector(" ".join(words[-k:]))
+            if sector:
+                return sector
+    return None
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def _looks_like_data(text: str) -> bool:
+    stripped = text.strip()
+    return stripped[:1] in "[{" and bool(re.search(r"\"\s*:|\]\s*,\s*\[|^\[\s*\[", stripped))
+
+
+def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
+                 sector: str | None = None, section: str | None = None,
+                 period: str | None = None, context: ProseContext | None = None,
+                 report_period: str | None = None) -> list[Figure]:
+    """All figures in `text` (a sentence, paragraph, bullet or card), in reading order.
+
+    `sector`, `section`, `page`, `kind` are copied to every figure; `period` is the default period
+    (a figure whose sentence states one gets that instead). `context` carries a paragraph's opening
+    place to later paragraphs; `report_period` (YYYY) lets "in June" become YYYY-06.
+    """
+    if not isinstance(text, str) or not text.strip() or _looks_like_data(text):
+        return []
+    if kind == "prose" and re.fullmatch(r"\s*(?:page\s+|p\.\s*)?\d{1,4}\s*", text, re.I):
+        return []  # a page number
+    masked = _masked(text)
+    sentences = _sentences(masked)
+    cands, years = _candidates(text, masked)
+    locator = _Locator(masked, sentences, cands, context)
+    info = _sentence_info(locator, sentences)
+    if not cands:
+        _update_context(context, info)
+        return []
+    _qualify(cands, masked, sentences)
+    periods = _periods(text, masked, sentences, cands, years, report_period)
+
+    figures = []
+    for c in cands:
+        s, e = locator.sentence_of(c.start)
+        clause = _clause_text(locator, c)
+        figures.append(Figure(
+            kind=kind, value=c.value, unit=c.unit, evidence=" ".join(text[s:e].split()),
+            raw=text[c.start:c.end], qualifier=c.qualifier, metric=metric_for(" ".join(clause.split())),
+            sector=_label_sector(masked, c, s) or sector or _group_sector(clause),
+            location=locator.locate(c, info), period=periods.get(id(c), period), page=page,
+            section=section, flags=",".join(c.flags) or None,
+        ))
+    _update_context(context, info)
+    return figures
+
+
+def _clause_text(locator: _Locator, c: _Cand) -> str:
+    s, e = locator.sentence_of(c.start)
+    for cs, ce, _ in locator.clauses(s, e, []):
+        if cs <= c.start <= ce:
+            return locator.masked[cs:ce].replace(_MASK, " ")
+    return locator.masked[s:e].replace(_MASK, " ")
+
+
+_ANAPHORA = re.compile(r"\b(?:this|these|the\s+same)\b", re.I)
+
+
+def _sentence_info(locator: _Locator, sentences: list[tuple[int, int]]) -> dict:
+    """Per sentence: its opening places, the place it takes from the sentence before, the paragraph's.
+
+    A sentence takes the single place of the sentence before it when that sentence had no figure
+    of its own ('... a monitoring exercise in Mancora. Over 180 nationals were interviewed') or
+    when it points back to it ('... the Lima Learns programme. Over 70 per cent of children
+    enrolled through this programme ...'). The paragraph's place is set by a sentence opening
+    'In <place>, ...' (the first sentence, or any sentence that opens with a bare 'In'), and is what
+    the paragraphs after it inherit through a ProseContext (districts only hold for their paragraph).
+    """
+    info: dict = {"opener": {}, "inherit": {}, "para": {}, "carry": None}
+    para: str | None = None
+    prev_single: str | None = None
+    prev_had_figures = False
+    for n, (s, e) in enumerate(sentences):
+        opened = locator.opener(s, e)
+        names = locator.sentence_places(s, e)
+        has_figures = any(s <= c.start < e for c in locator.cands)
+        info["opener"][(s, e)] = opened
+        info["para"][(s, e)] = para
+        if prev_single and (not prev_had_figures or _ANAPHORA.search(locator.masked[s:e])):
+            info["inherit"][(s, e)] = prev_single
+        prev_single = names[0] if len(names) == 1 and not opened else None
+        prev_had_figures = has_figures
+        bare = re.match(r"\W*In\s", locator.masked[s:e]) is not None  # not "Likewise, in Tacna ..."
+        if (n == 0 or bare) and len(opened) == 1 and set(names) <= set(opened):
+            para = opened[0]
+            if opened[0] not in locator.gaz.sub_places:
+                info["carry"] = opened[0]
+    return info
+
+
+def _update_context(context: ProseContext | None, info: dict) -> None:
+    """A paragraph opening 'In <place>, ...' (one place) sets the place for the paragraphs after it."""
+    if context is not None and info.get("carry"):
+        context.location = info["carry"]

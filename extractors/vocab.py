@@ -1,0 +1,99 @@
+"""One vocabulary for sectors, places, populations and metrics (data in vocabulary.toml).
+
+Every extractor canonicalises through here so the same sector is spelled one way in the
+warehouse whatever the report printed ("Hum. Transp.", "Food / Security", "CBI").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and space-insensitive key: 'Protección  de la Niñez' -> 'proteccion de la ninez'."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("/", " ").replace("\u00ad", "")
+    return " ".join(text.casefold().split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    sectors: dict[str, str]  # folded spelling -> canonical
+    populations: dict[str, str]
+    places: tuple[str, ...]  # longest first, as printed in the gazetteer
+    metric_rules: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    data = tomllib.loads(resources.files("extractors").joinpath("vocabulary.toml").read_text("utf-8"))
+
+    def spellings(table: dict[str, list[str]]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for canonical, names in table.items():
+            for name in (canonical, *names):
+                out[fold(name)] = canonical
+        return out
+
+    places = sorted({p for group in data["places"].values() for p in group}, key=len, reverse=True)
+    rules = tuple((r["metric"], re.compile(r["pattern"], re.I)) for r in data["metrics"])
+    return Vocabulary(spellings(data["sectors"]), spellings(data["populations"]), tuple(places), rules)
+
+
+def _squash(text: str) -> str:
+    """'Food / Security' and 'Hum.\\nTransp.' both become one spaced line."""
+    return fold(re.sub(r"[\s/]+", " ", text)).strip(" :*")
+
+
+def canonical_sector(label: str | None) -> str | None:
+    """Canonical sector for a printed label, or None when the label is not a sector."""
+    if not label:
+        return None
+    key = _squash(label)
+    sectors = vocabulary().sectors
+    if key in sectors:
+        return sectors[key]
+    nodots = key.replace(".", "")
+    for spelling, canonical in sectors.items():
+        if spelling.replace(".", "") == nodots:
+            return canonical
+    return None
+
+
+def canonical_population(label: str | None) -> str | None:
+    if not label:
+        return None
+    key = _squash(label).replace("- ", "-")
+    return vocabulary().populations.get(key)
+
+
+_PLACE_RE: re.Pattern[str] | None = None
+
+
+def places_in(text: str) -> list[str]:
+    """Places named in a text, in order of appearance, as spelled in the gazetteer."""
+    global _PLACE_RE
+    if _PLACE_RE is None:
+        alts = "|".join(re.escape(p) for p in vocabulary().places)
+        _PLACE_RE = re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])")
+    seen: list[str] = []
+    for m in _PLACE_RE.finditer(text):
+        if m.group(0) not in seen:
+            seen.append(m.group(0))
+    return seen
+
+
+def metric_for(text: str | None) -> str | None:
+    """The first metric rule whose pattern the text matches (rules in vocabulary.toml)."""
+    if not text:
+        return None
+    for metric, pattern in vocabulary().metric_rules:
+        if pattern.search(text):
+            return metric
+    return None

@@ -1,0 +1,277 @@
+"""The sitrep flows: `monthly_pipeline` (fetch, extract, validate, load) and `rerun_stage`.
+
+Orchestration only: which report goes through which stage, in what order, and what is
+recorded. A report that fails a stage is marked failed in v_runs and the others go on.
+Loads are serialised (DuckDB has one writer) into a staging copy of the warehouse that is
+published in one rename at the end (warehouse.db).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.states import State
+
+import fetchers
+from flows.tasks import StageOutcome, extract_stage, fetch_report, get_validator, load_stage, now, validate_stage
+from sitrep.config import Paths, samples_dir
+from sitrep.errors import SitrepError
+from warehouse.db import StagedWarehouse, is_loaded, log_stage, run_lock
+
+STAGES = ("fetch", "extract", "validate", "load")
+progress = logging.getLogger("sitrep.progress")
+
+
+@dataclass
+class ReportOutcome:
+    source_file: str
+    status: str = "ok"  # ok | failed | skipped
+    stage: str | None = None  # the stage that failed
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    warehouse: str
+    reports: list[ReportOutcome] = field(default_factory=list)
+    data_docs: str | None = None
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return [r for r in self.reports if r.status == "failed"]
+
+
+def _error_text(state: State) -> str:
+    exc = state.result(raise_on_failure=False)
+    if isinstance(exc, SitrepError):
+        return str(exc)
+    if isinstance(exc, BaseException):
+        return f"{type(exc).__name__}: {exc}"
+    return state.message or "failed"
+
+
+def _say(message: str, level: int = logging.INFO) -> None:
+    progress.log(level, message)
+    try:
+        get_run_logger().log(level, message)
+    except Exception:  # outside a run context (tests calling helpers)
+        pass
+
+
+class _Recorder:
+    """Writes v_runs rows and progress lines as stages finish."""
+
+    def __init__(self, con, run_id: str, total: int) -> None:
+        self.con, self.run_id, self.total, self.done = con, run_id, total, 0
+
+    def ok(self, raw: fetchers.RawFile, outcome: StageOutcome, report: ReportOutcome) -> None:
+        log_stage(self.con, self.run_id, raw.source_file, raw.sha256, outcome.stage, "ok",
+                  outcome.started, outcome.finished, None)
+        report.notes.append(f"{outcome.stage}: {outcome.note}")
+        _say(f"  {outcome.stage:8} {raw.source_file}: {outcome.note}")
+
+    def failed(self, source_file: str, sha256: str | None, stage: str, error: str, started,
+               report: ReportOutcome) -> None:
+        log_stage(self.con, self.run_id, source_file, sha256, stage, "failed", started, now(), error)
+        for later in STAGES[STAGES.index(stage) + 1:]:
+            log_stage(self.con, self.run_id, source_file, sha256, later, "skipped", None, None,
+                      f"not run: {stage} failed")
+        report.status, report.stage, report.error = "failed", stage, error
+        _say(f"  FAILED   {source_file}: {stage} failed: {error}", logging.ERROR)
+
+    def skipped(self, raw: fetchers.RawFile, stages: tuple[str, ...], why: str) -> None:
+        for stage in stages:
+            log_stage(self.con, self.run_id, raw.source_file, raw.sha256, stage, "skipped", None, None, why)
+
+    def finished_report(self, report: ReportOutcome) -> None:
+        self.done += 1
+        _say(f"[{self.done}/{self.total}] {report.source_file}: {report.status}")
+
+
+def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, staging: StagedWarehouse,
+                run_id: str, recorder: _Recorder, outcomes: dict[str, ReportOutcome]) -> None:
+    """Run `first_stage` and the stages after it for each report; extract and validate in parallel
+    on the task runner, loads one at a time in arrival order."""
+    stages_dir, docs_dir = str(paths.stages_dir), str(paths.dq_dir)
+    want = STAGES[STAGES.index(first_stage):]
+    if "validate" in want:
+        get_validator(docs_dir)  # Great Expectations starts once, before the reports fan out
+    started = {raw.source_file: now() for raw in raws}
+    extract_futures = {raw.source_file: extract_stage.submit(raw, stages_dir) for raw in raws} \
+        if "extract" in want else {}
+    validate_futures = {}
+    for raw in raws:
+        report = outcomes[raw.source_file]
+        future = extract_futures.get(raw.source_file)
+        if future is not None:
+            future.wait()
+            if future.state.is_failed():
+                recorder.failed(raw.source_file, raw.sha256, "extract", _error_text(future.state),
+                                started[raw.source_file], report)
+                continue
+            recorder.ok(raw, future.result(), report)
+        if "validate" in want:
+            started[raw.source_file] = now()
+            validate_futures[raw.source_file] = validate_stage.submit(raw, stages_dir, docs_dir)
+    for raw in raws:
+        report = outcomes[raw.source_file]
+        if report.status == "failed":
+            continue
+        future = validate_futures.get(raw.source_file)
+        if future is not None:
+            future.wait()
+            if future.state.is_failed():
+                recorder.failed(raw.source_file, raw.sha256, "validate", _error_text(future.state),
+                                started[raw.source_file], report)
+                continue
+            recorder.ok(raw, future.result(), report)
+        load_started = now()
+        state = load_stage(raw, stages_dir, str(staging.staging), run_id, return_state=True)
+        if state.is_failed():
+            recorder.failed(raw.source_file, raw.sha256, "load", _error_text(state), load_started, report)
+        else:
+            recorder.ok(raw, state.result(), report)
+        recorder.finished_report(report)
+    for raw in raws:
+        if outcomes[raw.source_file].status == "failed" and outcomes[raw.source_file].stage != "load":
+            recorder.finished_report(outcomes[raw.source_file])
+
+
+def _current_run_id() -> str:
+    return str(flow_run.get_id() or os.urandom(8).hex())
+
+
+@flow(name="monthly_pipeline", log_prints=True)
+def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/warehouse.duckdb",
+                     force: bool = False) -> RunSummary:
+    """Fetch every report of `sources` (default: the bundled samples), then extract, validate and
+    load the new or changed ones. Reports whose bytes are already loaded do no stage work."""
+    paths = Paths.for_warehouse(warehouse)
+    run_id = _current_run_id()
+    sources = list(sources or [str(samples_dir())])
+    summary = RunSummary(run_id, str(paths.warehouse))
+    items: list[fetchers.FetchItem] = []
+    for source in sources:
+        items += fetchers.resolve(source)  # ConfigError for a missing source: the run stops (exit 2)
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        if item.source_file in seen:
+            _say(f"  skipping a second report named {item.source_file} (from {item.location})", logging.WARNING)
+            continue
+        seen.add(item.source_file)
+        unique.append(item)
+    _say(f"sitrep run {run_id}: {len(unique)} report(s) from {len(sources)} source(s) -> {paths.warehouse}")
+    with run_lock(paths.warehouse):
+        staging = StagedWarehouse(paths.warehouse)
+        con = staging.open()
+        try:
+            outcomes = {i.source_file: ReportOutcome(i.source_file) for i in unique}
+            summary.reports = list(outcomes.values())
+            recorder = _Recorder(con, run_id, len(unique))
+            fetch_started = now()
+            futures = [(item, fetch_report.submit(item, str(paths.raw_dir))) for item in unique]
+            todo: list[fetchers.RawFile] = []
+            for item, future in futures:
+                future.wait()
+                report = outcomes[item.source_file]
+                if future.state.is_failed():
+                    recorder.failed(item.source_file, None, "fetch", _error_text(future.state), fetch_started,
+                                    report)
+                    recorder.finished_report(report)
+                    continue
+                raw = future.result()
+                con.execute("INSERT INTO raw_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [raw.sha256, raw.source_file, raw.bytes, raw.media_type, raw.source, raw.location,
+                             raw.fetched_at[:19], raw.path])
+                recorder.ok(raw, StageOutcome("fetch", fetch_started, now(),
+                                              f"{raw.bytes:,} bytes, sha256 {raw.sha256[:12]}"), report)
+                if not force and is_loaded(con, raw.source_file, raw.sha256):
+                    recorder.skipped(raw, STAGES[1:], "unchanged since its last load")
+                    report.status = "skipped"
+                    report.notes.append("unchanged since its last load: no stage work")
+                    recorder.finished_report(report)
+                    continue
+                todo.append(raw)
+            if todo:
+                _run_stages(todo, "extract", paths, staging, run_id, recorder, outcomes)
+            else:
+                _say("nothing new: every report is unchanged since its last load (no stage work done)")
+            staging.publish()
+        except BaseException:
+            staging.discard()
+            raise
+    if todo:
+        summary.data_docs = _build_docs(paths)
+    return summary
+
+
+def _build_docs(paths: Paths) -> str | None:
+    try:
+        docs = get_validator(str(paths.dq_dir)).build_docs()
+        return str(docs) if docs else None
+    except Exception as exc:  # Data Docs are a convenience; never fail a run over them
+        _say(f"Data Docs not built: {exc}", logging.WARNING)
+        return None
+
+
+@flow(name="rerun_stage", log_prints=True)
+def rerun_stage(stage: str, reports: list[str] | None = None,
+                warehouse: str = "data/warehouse.duckdb") -> RunSummary:
+    """Run `stage` and the stages after it again, from the stored output of the stage before it,
+    for the named reports (by source_file) or, with none named, for those whose last run failed."""
+    if stage not in STAGES[1:]:
+        from sitrep.errors import ConfigError
+
+        raise ConfigError(f"--stage must be one of extract, validate, load (got {stage!r})")
+    paths = Paths.for_warehouse(warehouse)
+    run_id = _current_run_id()
+    summary = RunSummary(run_id, str(paths.warehouse))
+    store = fetchers.RawStore(paths.raw_dir)
+    with run_lock(paths.warehouse):
+        staging = StagedWarehouse(paths.warehouse)
+        con = staging.open()
+        try:
+            names = list(reports or _failed_reports(con))
+            outcomes = {n: ReportOutcome(n) for n in names}
+            summary.reports = list(outcomes.values())
+            recorder = _Recorder(con, run_id, len(names))
+            raws = []
+            for name in names:
+                raw = store.latest(name)
+                if raw is None:
+                    recorder.failed(name, None, stage, "never fetched: run `sitrep run` with its source first",
+                                    now(), outcomes[name])
+                    continue
+                raws.append(raw)
+            _say(f"sitrep rerun {run_id}: {stage} and later stages for {len(raws)} report(s)")
+            if raws:
+                _run_stages(raws, stage, paths, staging, run_id, recorder, outcomes)
+            staging.publish()
+        except BaseException:
+            staging.discard()
+            raise
+    if raws and stage in ("extract", "validate"):
+        summary.data_docs = _build_docs(paths)
+    return summary
+
+
+def _failed_reports(con) -> list[str]:
+    """Reports whose most recent run recorded a failed stage."""
+    rows = con.execute("""
+        WITH last AS (
+            SELECT source_file, arg_max(run_id, started) AS run_id FROM run_log
+            WHERE started IS NOT NULL GROUP BY source_file)
+        SELECT DISTINCT l.source_file FROM last l
+        JOIN run_log r ON r.source_file = l.source_file AND r.run_id = l.run_id
+        WHERE r.status = 'failed' ORDER BY 1""").fetchall()
+    return [r[0] for r in rows]
+
+
+__all__ = ["monthly_pipeline", "rerun_stage", "RunSummary", "ReportOutcome"]

@@ -1,0 +1,145 @@
+"""`sitrep`: the command line (see docs/CONTRACT.md).
+
+Exit status: 0 when every report loaded (warnings allowed), 1 when any report failed a stage
+(the others are still loaded), 2 for bad arguments or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from sitrep.config import DEFAULT_WAREHOUSE, Paths, prepare_environment
+
+EXAMPLES = """\
+examples:
+  sitrep run                                  # the bundled sample reports -> data/warehouse.duckdb
+  sitrep run --source reports/ --source https://example.org/peru-sitrep.pdf
+  sitrep run --source sources.yaml            # a source catalog (see README)
+  sitrep status                               # what each report's last run did, stage by stage
+  sitrep rerun --stage validate --report unhcr-arr-peru-2023.pdf
+  sitrep rerun --stage extract                # every report whose last run failed
+  sitrep report --output month.html           # static HTML report with charts
+  sitrep export --format parquet out/         # tables and views as Parquet
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitrep",
+        description="Turn humanitarian situation reports into a DuckDB warehouse: "
+                    "fetch, extract, validate, load.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, metavar="FILE",
+                        help=f"the DuckDB warehouse file (default: {DEFAULT_WAREHOUSE}); its folder holds "
+                             "the raw store, stage outputs and Prefect's home")
+    common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's and sitrep's logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="fetch, extract, validate and load reports",
+                         description="Run the whole pipeline. With no --source it runs on the sample "
+                                     "reports that ship with sitrep. Reports whose bytes are unchanged "
+                                     "since their last load do no stage work.")
+    run.add_argument("--source", action="append", metavar="SRC",
+                     help="a folder of report files, a single file, an http(s):// URL, or a source catalog "
+                          "(.yaml/.toml); repeat for several")
+    run.add_argument("--force", action="store_true", help="redo every stage even for unchanged reports")
+
+    rerun = sub.add_parser("rerun", parents=[common], help="run one stage again (and the stages after it)",
+                           description="Run STAGE and the stages after it again from the stored output of "
+                                       "the stage before it. With no --report: every report whose last run "
+                                       "failed.")
+    rerun.add_argument("--stage", required=True, choices=["extract", "validate", "load"])
+    rerun.add_argument("--report", action="append", metavar="ID", help="a report's source_file; repeatable")
+
+    sub.add_parser("status", parents=[common], help="what each report's last run did, stage by stage")
+
+    report = sub.add_parser("report", parents=[common], help="write a static HTML report of the warehouse",
+                            description="A self-contained HTML page (charts work offline): people reached, "
+                                        "funding, key figures, indicators, data quality and quarantined figures, "
+                                        "each linked to its evidence.")
+    report.add_argument("--output", required=True, type=Path, metavar="FILE.html")
+
+    export = sub.add_parser("export", parents=[common], help="write facts, dimensions and views as Parquet",
+                            description="One Parquet file per table and view, for tools that do not read DuckDB.")
+    export.add_argument("--format", choices=["parquet"], default="parquet")
+    export.add_argument("dir", type=Path, metavar="DIR")
+    return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Progress lines on stderr always; library logs only with --verbose."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    progress = logging.getLogger("sitrep.progress")
+    progress.handlers[:] = [handler]
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+    if not verbose:
+        for name in ("prefect", "httpx", "great_expectations", "camelot", "pdfminer"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = Paths.for_warehouse(args.warehouse)
+    if args.verbose:
+        import os
+
+        os.environ.setdefault("SITREP_PREFECT_LOG_LEVEL", "INFO")
+    prepare_environment(paths, verbose=args.verbose)  # before Prefect is imported
+    _configure_logging(args.verbose)
+    from sitrep.errors import ConfigError, SitrepError
+
+    try:
+        if args.command == "status":
+            from sitrep.status import print_status
+
+            return print_status(paths)
+        if args.command == "report":
+            from sitrep.report import write_report
+
+            print(f"report written: {write_report(paths.warehouse, args.output)}")
+            return 0
+        if args.command == "export":
+            from sitrep.export import export_parquet
+
+            files = export_parquet(paths.warehouse, args.dir)
+            print(f"{len(files)} Parquet file(s) written to {args.dir}")
+            return 0
+        return _run(args, paths)
+    except ConfigError as exc:
+        print(f"sitrep: {exc}", file=sys.stderr)
+        return 2
+    except SitrepError as exc:
+        print(f"sitrep: {exc.one_line()}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, paths: Paths) -> int:
+    from flows.pipeline import monthly_pipeline, rerun_stage
+
+    t0 = time.perf_counter()
+    if args.command == "run":
+        summary = monthly_pipeline(sources=args.source, warehouse=str(paths.warehouse), force=args.force)
+    else:
+        summary = rerun_stage(stage=args.stage, reports=args.report, warehouse=str(paths.warehouse))
+    took = time.perf_counter() - t0
+    loaded = sum(r.status == "ok" for r in summary.reports)
+    skipped = sum(r.status == "skipped" for r in summary.reports)
+    print(f"\n{len(summary.reports)} report(s): {loaded} loaded, {skipped} unchanged, "
+          f"{len(summary.failed)} failed in {took:.1f}s -> {summary.warehouse}")
+    for report in summary.failed:
+        print(f"  {report.source_file}: {report.stage} failed: {report.error}", file=sys.stderr)
+    if summary.data_docs:
+        print(f"Data Docs: {summary.data_docs}")
+    return 1 if summary.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

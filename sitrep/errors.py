@@ -1,0 +1,41 @@
+"""Typed errors, one per stage, so `sitrep status` and `v_runs` can say which stage failed and why."""
+
+from __future__ import annotations
+
+
+class SitrepError(Exception):
+    """Base for every error sitrep raises on purpose. `stage` names the pipeline stage."""
+
+    stage = "pipeline"
+
+    def __init__(self, message: str, *, report: str | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+    def one_line(self) -> str:
+        where = f"{self.report}: " if self.report else ""
+        return f"{where}{self.stage} failed: {self}"
+
+
+class FetchError(SitrepError):
+    stage = "fetch"
+
+
+class TransientFetchError(FetchError):
+    """A fault worth retrying (timeouts, 5xx, dropped connections)."""
+
+
+class ExtractError(SitrepError):
+    stage = "extract"
+
+
+class ValidateError(SitrepError):
+    stage = "validate"
+
+
+class LoadError(SitrepError):
+    stage = "load"
+
+
+class ConfigError(SitrepError):
+    stage = "config"
