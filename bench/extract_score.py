@@ -18,12 +18,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from extractors import extract_report  # noqa: E402
+from extractors.pdf_tables import STATS  # noqa: E402
 
 spec = importlib.util.spec_from_file_location("score", ROOT / "tests" / "data" / "score.py")
 score = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(score)
 
 DIMS = (*score.DIMS, "qualifier")
+
+
+def _page_count(data: bytes) -> int:
+    if not data.startswith(b"%PDF"):
+        return 0
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(data))
 
 
 def main() -> int:
@@ -38,9 +47,13 @@ def main() -> int:
     gold_all = score.load_gold(ROOT / "tests" / "data" / "gold_facts.csv")
     tot_g = tot_m = tot_f = 0
     for path in reports:
+        data = path.read_bytes()
+        STATS.reset()
         t0 = time.perf_counter()
-        result = extract_report(path.read_bytes(), path.name)
+        result = extract_report(data, path.name)
         took = time.perf_counter() - t0
+        camelot = sum(STATS.seconds.values())
+        pages = _page_count(data)
         facts = [f.as_row() | {"source_file": path.name} for f in result.figures if f.value is not None]
         gold = [g for g in gold_all if g["source_file"] == path.name]
         pairs, misses, used = score.match(gold, facts)
@@ -55,6 +68,10 @@ def main() -> int:
         print(f"{path.name}: family={result.family} period={result.report_period} "
               f"recall {rec:.3f} ({len(pairs)}/{len(gold)}) precision {prec:.3f} ({len(used)}/{len(facts)}) "
               f"{took:.2f}s")
+        per_page = f", {took / pages:.3f}s/page over {pages} pages" if pages else ""
+        print(f"   time: {took:.2f}s{per_page}; camelot {camelot:.2f}s ({camelot / took:.0%}) "
+              f"on {sum(STATS.pages.values())} page-calls: "
+              + ", ".join(f"{k} {STATS.calls[k]}x/{STATS.pages[k]}p/{STATS.seconds[k]:.2f}s" for k in STATS.calls))
         print("   " + ", ".join(dims))
         for w in result.warnings:
             print(f"   warning: {w}")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import time
 import warnings
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -25,6 +28,31 @@ class Table:
     frame: pd.DataFrame  # cells as printed (strings)
 
 
+@dataclass
+class CamelotStats:
+    """Where camelot's time goes, for the benchmarks: calls, pages asked for and seconds, by flavor."""
+
+    calls: Counter = field(default_factory=Counter)
+    pages: Counter = field(default_factory=Counter)
+    seconds: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, flavor: str, pages: int, seconds: float) -> None:
+        with self.lock:
+            self.calls[flavor] += 1
+            self.pages[flavor] += pages
+            self.seconds[flavor] += seconds
+
+    def reset(self) -> None:
+        with self.lock:
+            self.calls.clear()
+            self.pages.clear()
+            self.seconds.clear()
+
+
+STATS = CamelotStats()
+
+
 def read_tables(
     data: bytes, pages: Iterable[int], flavor: str = "lattice", name: str = "report", **options
 ) -> list[Table]:
@@ -35,6 +63,7 @@ def read_tables(
     import camelot  # imported here: its import pulls in opencv and pdfminer (about a second)
 
     fd, path = tempfile.mkstemp(suffix=".pdf", prefix="sitrep-")
+    started = time.perf_counter()
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -45,6 +74,9 @@ def read_tables(
         raise ExtractError(f"camelot {flavor} failed ({type(exc).__name__}: {exc})", report=name) from exc
     finally:
         os.unlink(path)
+        STATS.add(flavor + ("/" + str(options["backend"]) if "backend" in options else "")
+                  + ("/" + str(options["engine"]) if "engine" in options else ""),
+                  len(page_list), time.perf_counter() - started)
     return [
         Table(int(t.page), flavor, tuple(float(v) for v in t._bbox), t.df.copy())
         for t in found

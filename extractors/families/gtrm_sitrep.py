@@ -283,9 +283,13 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 def _read_region_tables(data: bytes, regions: list[_Region], name: str,
                         warnings: list[str]) -> list[list[Cell]]:
-    """For each region, the cells of the camelot reading (best flavor) that covers it."""
+    """For each region, the cells of the camelot reading (best flavor) that covers it.
+
+    Flavors are tried fastest first; once every region has a camelot reading with at least as many
+    labelled cells as the text layer shows, the slower flavors are not run."""
     pages = sorted({r.page for r in regions})
     frames: list[list[list[list[str]]]] = [[] for _ in regions]
+    expected = [_labelled(_read_grid(_text_grid(r), None)[0]) for r in regions]
     for flavor, options in FLAVORS:
         try:
             tables = read_tables(data, pages, flavor, name=name, **options)
@@ -295,6 +299,9 @@ def _read_region_tables(data: bytes, regions: list[_Region], name: str,
         for k, region in enumerate(regions):
             frames[k] += [t.frame.values.tolist() for t in tables
                           if t.page == region.page and _overlap(t.bbox, region.bbox) > 0]
+        if all(want and max((_labelled(_read_grid(f, None)[0]) for f in found), default=0) >= want
+               for want, found in zip(expected, frames, strict=True)):
+            break
     out: list[list[Cell]] = []
     carry: list[str] | None = None
     for k, region in enumerate(regions):

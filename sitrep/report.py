@@ -1,0 +1,282 @@
+"""`sitrep report`: a static HTML report of the warehouse that opens without a server or network.
+
+Charts are Vega-Lite specs built with Altair and drawn by vega-embed, whose JavaScript bundle (from
+the `vl-convert-python` package) is inlined once in the page, so the file works offline. Every chart
+mark is one figure: its tooltip shows the report, page and verbatim evidence, and clicking it jumps
+to the figure's row in the evidence table. All text from reports is untrusted: the page is rendered
+with Jinja2 autoescaping, chart specs are embedded as JSON with <, > and & escaped, and vega-tooltip
+escapes tooltip text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import duckdb
+import jinja2
+import pandas as pd
+
+from warehouse.db import open_read_only
+
+TEMPLATE = "report.html.j2"
+EVIDENCE_TOOLTIP = [
+    alt.Tooltip("source_file:N", title="report"),
+    alt.Tooltip("page:Q", title="page"),
+    alt.Tooltip("evidence:N", title="evidence"),
+]
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    question: str
+    spec: dict | None  # None when there is nothing to draw
+    view: str
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain values, None for missing ones (for the template)."""
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if getattr(value, "ndim", 0):  # a LIST column arrives as a numpy array
+        return [_plain(v) for v in value.tolist()]
+    if _missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _missing(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _with_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds `href` (the figure's row in the evidence table) and a printable page."""
+    frame = frame.copy()
+    frame["href"] = "#fact-" + frame["fact_id"].astype(str)
+    frame["page"] = frame["page"].astype("Int64")
+    return frame
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict:
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
+
+
+def _people_reached_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
+    facts = _df(con, """
+        SELECT p.report_date, p.report_period, p.sector, f.value, f.qualifier, f.kind, f.source_file, f.page,
+               f.evidence, f.fact_id
+        FROM v_people_reached p, unnest(p.fact_ids) AS u(fact_id)
+        JOIN v_facts f ON f.fact_id = u.fact_id AND f.source_file = p.source_file
+        ORDER BY p.report_date, p.sector, f.value DESC""")
+    spec = None
+    if len(facts):
+        facts = _with_links(facts)
+        spec = _spec(alt.Chart(facts).mark_bar(stroke="white", strokeWidth=0.5, cursor="pointer").encode(
+            x=alt.X("report_period:O", title="report period", sort="ascending"),
+            y=alt.Y("sum(value):Q", title="people reached (sum of figures)"),
+            color=alt.Color("sector:N", title="sector"),
+            order=alt.Order("value:Q", sort="descending"),
+            href="href:N",
+            tooltip=[alt.Tooltip("sector:N"), alt.Tooltip("value:Q", title="people reached", format=","),
+                     alt.Tooltip("qualifier:N"), alt.Tooltip("report_period:N", title="report period"),
+                     *EVIDENCE_TOOLTIP],
+        ).properties(width=700, height=320))
+    return Chart("people-reached", "People reached by sector", "How many people did partners reach, by sector, "
+                 "report after report? (each bar segment is one printed figure)", spec, "v_people_reached"), facts
+
+
+def _funding_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
+    # The report-wide (Total) money figures; when a report prints a total twice, the one v_funding shows.
+    facts = _df(con, """
+        WITH behind AS (
+            SELECT v.year, v.source_file, f.measure, f.unit, f.value, f.fact_id
+            FROM v_funding v, unnest(v.fact_ids) AS u(fact_id)
+            JOIN v_facts f ON f.fact_id = u.fact_id AND f.source_file = v.source_file
+            WHERE v.line = 'Total' AND f.unit IN ('usd', 'pen')
+        ), chosen AS (
+            SELECT year, source_file, measure, unit, arg_max(fact_id, value) AS fact_id FROM behind GROUP BY ALL
+        )
+        SELECT c.year, c.measure, f.value, f.unit, f.qualifier, f.source_file, f.page, f.evidence, f.fact_id
+        FROM chosen c JOIN v_facts f ON f.fact_id = c.fact_id AND f.source_file = c.source_file
+        ORDER BY c.year, f.source_file, c.measure""")
+    spec = None
+    if len(facts):
+        facts = _with_links(facts)
+        facts["group"] = facts["year"].astype(str) + " · " + facts["source_file"]
+        measures = ["requirement", "funded", "budget", "funds_available", "expenditure"]
+        spec = _spec(alt.Chart(facts).mark_bar(cursor="pointer").encode(
+            y=alt.Y("group:N", title="year · report", axis=alt.Axis(labelLimit=360)),
+            yOffset=alt.YOffset("measure:N", sort=measures),
+            x=alt.X("value:Q", title="amount (report's currency)", axis=alt.Axis(format="~s")),
+            color=alt.Color("measure:N", title="measure", sort=measures),
+            href="href:N",
+            tooltip=[alt.Tooltip("year:O"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=",.0f"),
+                     alt.Tooltip("unit:N"), *EVIDENCE_TOOLTIP],
+        ).properties(width=520, height=alt.Step(14)))
+    return Chart("funding", "Funding by year and source", "How much was required, funded, budgeted, available "
+                 "and spent, by year, as each report states it (report-wide totals)", spec, "v_funding"), facts
+
+
+def _key_figures_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
+    facts = _df(con, """
+        SELECT report_date, report_period, metric, value, unit, qualifier,
+               coalesce(qualifier, 'exact') AS exactness, qualifier_text, source_file, page, evidence, fact_id
+        FROM v_key_figures WHERE unit = 'number' AND value > 0 AND metric IS NOT NULL
+        ORDER BY report_date, metric""")
+    spec = None
+    if len(facts):
+        facts = _with_links(facts)
+        facts["report_date"] = pd.to_datetime(facts["report_date"]).dt.strftime("%Y-%m-%d")
+        base = alt.Chart(facts).encode(
+            x=alt.X("report_date:T", title="report date"),
+            y=alt.Y("value:Q", title="value (log scale)", scale=alt.Scale(type="log")),
+            color=alt.Color("metric:N", title="metric"),
+        )
+        points = base.mark_point(filled=True, size=90, cursor="pointer").encode(
+            shape=alt.Shape("exactness:N", title="qualifier"),
+            href="href:N",
+            tooltip=[alt.Tooltip("metric:N"), alt.Tooltip("qualifier_text:N", title="qualifier"),
+                     alt.Tooltip("value:Q", format=","), alt.Tooltip("report_period:N", title="report period"),
+                     *EVIDENCE_TOOLTIP])
+        lines = base.mark_line(opacity=0.4)
+        spec = _spec((lines + points).properties(width=700, height=320))
+    return Chart("key-figures", "Key figures over time", "What did each report's headline figures say (e.g. "
+                 "Venezuelans in Peru), report after report, and how exact were they? (key figures whose metric is "
+                 "known; the table lists them all)", spec, "v_key_figures"), facts
+
+
+def _indicators_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
+    facts = _df(con, """
+        SELECT i.year, i.indicator, i.indicator_text, i.indicator || ' (p. ' || coalesce(CAST(i.page AS TEXT), '-')
+                   || ')' AS label, f.measure, f.value, f.unit, f.source_file, f.page, f.evidence, f.fact_id
+        FROM v_indicators i, unnest(i.fact_ids) AS u(fact_id)
+        JOIN v_facts f ON f.fact_id = u.fact_id AND f.source_file = i.source_file
+        WHERE i.unit = 'percent'
+        ORDER BY i.year, i.source_file, i.page, i.indicator""")
+    spec = None
+    if len(facts):
+        facts = _with_links(facts)
+        order = list(dict.fromkeys(facts["label"]))
+        spec = _spec(alt.Chart(facts).mark_point(filled=True, size=80, cursor="pointer").encode(
+            y=alt.Y("label:N", title="indicator (page)", sort=order),
+            x=alt.X("value:Q", title="percent", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("measure:N", title="measure", sort=["baseline", "target", "actual"]),
+            shape=alt.Shape("measure:N", title="measure", sort=["baseline", "target", "actual"],
+                            legend=None),
+            row=alt.Row("year:O", title="year"),
+            href="href:N",
+            tooltip=[alt.Tooltip("indicator:N"), alt.Tooltip("indicator_text:N", title="indicator text"),
+                     alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=".2f"), *EVIDENCE_TOOLTIP],
+        ).properties(width=600))
+    return Chart("indicators", "Indicators: baseline, target, actual", "Where did each results indicator start, "
+                 "where was it meant to get, and where did it get? (percent indicators)", spec, "v_indicators"), facts
+
+
+def _safe_json(value: Any) -> str:
+    """JSON that can sit inside a <script> element whatever strings it holds."""
+    text = json.dumps(value, default=str, allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _vega_bundle() -> str:
+    """vega + vega-lite + vega-embed as one script, for offline use (from vl-convert-python)."""
+    try:
+        import vl_convert as vlc
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise RuntimeError("sitrep report needs the vl-convert-python package (pip install vl-convert-python)") \
+            from exc
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    bundle = vlc.javascript_bundle(vl_version=f"v{major}_{minor}")
+    return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def _clean_spec(spec: dict) -> dict:
+    """The spec without its $schema URL: nothing in the page points at the network."""
+    spec = dict(spec)
+    spec.pop("$schema", None)
+    return spec
+
+
+def write_report(warehouse: Path, output: Path) -> Path:
+    """Render the warehouse's analyst views to one self-contained HTML file; returns its path."""
+    con = open_read_only(Path(warehouse))
+    try:
+        charts, evidence = [], []
+        for build in (_people_reached_chart, _funding_chart, _key_figures_chart, _indicators_chart):
+            chart, facts = build(con)
+            charts.append(chart)
+            if len(facts):
+                evidence.append(facts[["fact_id", "source_file", "page", "evidence"]].assign(chart=chart.title))
+        dq = _df(con, "SELECT * FROM v_dq_summary ORDER BY source_file")
+        quarantine = _df(con, """
+            SELECT source_file, report_period, page, kind, value, unit, expectation, reason, evidence, fact_id
+            FROM v_quarantine ORDER BY source_file, page NULLS LAST, fact_id""")
+        people = _df(con, "SELECT * EXCLUDE (fact_ids), fact_ids FROM v_people_reached")
+        funding = _df(con, "SELECT * FROM v_funding")
+        key_figures = _df(con, "SELECT * FROM v_key_figures")
+        indicators = _df(con, "SELECT * FROM v_indicators")
+        totals = con.execute("""SELECT (SELECT count(*) FROM v_facts), (SELECT count(*) FROM v_quarantine),
+                                       (SELECT count(DISTINCT source_file) FROM v_facts),
+                                       (SELECT max(finished) FROM v_runs)""").fetchone()
+        reports = _df(con, """SELECT source_file, report_family, report_period, title, media_type, location
+                              FROM dim_report WHERE is_current ORDER BY source_file""")
+    finally:
+        con.close()
+
+    evidence_rows = pd.DataFrame(columns=["fact_id", "source_file", "page", "evidence", "chart"])
+    if evidence:
+        all_rows = pd.concat(evidence, ignore_index=True)
+        charts_of = all_rows.groupby("fact_id")["chart"].agg(lambda c: ", ".join(dict.fromkeys(c)))
+        evidence_rows = all_rows.drop_duplicates("fact_id").drop(columns="chart").merge(
+            charts_of.rename("chart"), left_on="fact_id", right_index=True)
+        evidence_rows = evidence_rows.sort_values(["source_file", "page", "fact_id"], na_position="last")
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("sitrep", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["num"] = _format_number
+    html = env.get_template(TEMPLATE).render(
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        warehouse=Path(warehouse).name,
+        facts=totals[0], quarantined=totals[1], report_count=totals[2], last_run=totals[3],
+        reports=_records(reports),
+        charts=charts,
+        specs_json=_safe_json({c.key: _clean_spec(c.spec) for c in charts if c.spec is not None}),
+        vega_bundle=_vega_bundle(),
+        dq=_records(dq), quarantine=_records(quarantine),
+        people=_records(people), funding=_records(funding), key_figures=_records(key_figures),
+        indicators=_records(indicators), evidence=_records(evidence_rows),
+    )
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    return output
+
+
+def _format_number(value: Any, unit: str | None = None) -> str:
+    if value is None or _missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    return {"percent": f"{text}%", "usd": f"US${text}", "pen": f"S/ {text}"}.get(unit or "", text)
