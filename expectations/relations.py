@@ -439,8 +439,8 @@ def population_parts_sum_to_total(df: pd.DataFrame) -> list[dict]:
         cand = kf[kf["period"].fillna("") == period]
         s = g["value"].sum()
         by_metric = cand[cand["metric"].fillna("").str.contains(POPULATION_METRICS)]
-        if not by_metric.empty:
-            t = by_metric.iloc[0]
+        if not by_metric.empty:  # the nearest of them: a page may name several populations
+            t = by_metric.loc[(by_metric["value"] - s).abs().idxmin()]
         else:
             near = cand[(cand["value"] - s).abs() <= POPULATION_TOTAL_WINDOW * s]
             if near.empty:

@@ -19,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .periods import year_period
 from .records import Figure
+from .vocab import metric_for
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCKS = frozenset({
@@ -369,7 +370,7 @@ def table_caption(table: LexborNode) -> str:
 def definition_pairs(root: LexborNode) -> list[tuple[str, str]]:
     """(term, value) pairs of <dl> lists: a <dt> and the <dd> that follows it."""
     pairs = []
-    for dl in root.css("dl"):
+    for dl in ([root] if root.tag == "dl" else root.css("dl")):
         term = None
         for child in dl.iter():
             if child.tag == "dt":
@@ -584,13 +585,17 @@ def definition_figures(root: LexborNode) -> list[Figure]:
     """key_figure records of <dl> widgets: a year term is the period ('2019' -> '867,821'),
     another term is the label."""
     figures = []
-    for term, value in definition_pairs(root):
-        period = term if re.fullmatch(r"(19|20)\d{2}", term.strip()) else None
-        for fig in _find(value, kind="key_figure", period=period, section=term):
-            if period is None:
-                fig.measure = measure_for(term, fig.unit) or fig.measure
-            fig.evidence = f"{term} {value}"
-            figures.append(fig)
+    for dl in root.css("dl"):
+        heading = heading_text(dl)
+        for term, value in definition_pairs(dl):
+            period = term if re.fullmatch(r"(19|20)\d{2}", term.strip()) else None
+            for fig in _find(value, kind="key_figure", period=period, section=heading or term):
+                if period is None:
+                    fig.measure = measure_for(term, fig.unit) or fig.measure
+                else:  # a year term: what is counted is said by the widget's heading
+                    fig.metric = metric_for(heading) or fig.metric
+                fig.evidence = f"{term} {value}"
+                figures.append(fig)
     return figures
 
 
