@@ -103,7 +103,8 @@ def prepare(figures: pd.DataFrame) -> pd.DataFrame:
     df["is_malformed"] = flags.str.contains(r"\bmalformed_number\b", regex=True)
     key_cols = ["value", "unit", "qualifier", "kind", "metric", "sector", "location", "indicator", "measure",
                 "population", "period", "page", "section", "evidence"]
-    df["duplicate_key"] = _key(df, key_cols)
+    # a sentence may repeat a number ("two women and two men"): prose is left out of the duplicate check
+    df["duplicate_key"] = _key(df, key_cols).where(df["kind"] != "prose", None)
     return df
 
 

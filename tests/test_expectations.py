@@ -428,11 +428,20 @@ def test_seeded_single_cell_faults(validator, clean, source_file, cells, expecta
 
 def test_seeded_duplicate_figure_warns(validator):
     frame = figures_of(GTRM21)
-    frame = pd.concat([frame, frame.iloc[[3]]], ignore_index=True)
+    assert status(validator.validate("clean", "gtrm_sitrep", frame), "duplicate_figure") == "pass"
+    table_row = frame.index[frame["kind"] == "table"][0]
+    frame = pd.concat([frame, frame.loc[[table_row]]], ignore_index=True)
     res = validator.validate("seeded-duplicate", "gtrm_sitrep", frame)
     assert status(res, "duplicate_figure") == "warn"
     assert result_row(res, "duplicate_figure")["observed"].startswith("2 of")
     assert res.quarantine.empty
+
+
+def test_a_sentence_repeating_a_number_is_not_a_duplicate(validator):
+    frame = figures_of(GTRM21)
+    prose_row = frame.index[frame["kind"] == "prose"][0]
+    frame = pd.concat([frame, frame.loc[[prose_row]]], ignore_index=True)  # "two women and two men"
+    assert status(validator.validate("prose-repeat", "gtrm_sitrep", frame), "duplicate_figure") == "pass"
 
 
 # ----------------------------------------------------------------------------- bad frames
