@@ -1,87 +1,177 @@
 """ReliefWeb API v2 as a source: search /v2/reports and list the report files attached.
 
-The API wants an `appname` on every call; results are paged (`limit`, `offset`, `totalCount`,
-`links.next`). Only the listing happens here; each file is then fetched like any URL, and the
-raw store's content hashes make a file seen before cost no stage work.
+Every call is `POST {api}/reports?appname=APPNAME` with a JSON body (query, filter, fields, limit,
+offset, sort). Since 1 November 2025 the API only answers a pre-approved appname (request one at
+https://apidoc.reliefweb.int/parameters#appname); others get HTTP 403. Results come in pages:
+`totalCount`, `count`, `data[].fields`, and `links.next` while there are more. Only the listing
+happens here; each file is then fetched like any URL, and the raw store's content hashes make a
+file seen before cost no stage work.
+
+Catalog entry (see fetchers/catalog.py):
+
+```yaml
+- reliefweb:
+    appname: myorg-sitrep-x7k2      # or set RELIEFWEB_APPNAME
+    query: "situation report"       # optional free text
+    country: Peru                   # country name(s)
+    organizations: [UNHCR, IOM, R4V]  # publishing organisations' short names
+    formats: [Situation Report]     # optional ReliefWeb content formats
+    since: 2024-01-01               # optional: reports created on or after this date
+    limit: 50                       # at most this many reports (newest first)
+```
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+import os
 
 import httpx
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from sitrep.errors import ConfigError, FetchError, TransientFetchError
 
+from .http import USER_AGENT
 from .names import name_from_url, safe_name
 
 DEFAULT_API = "https://api.reliefweb.int/v2"
-PAGE = 100
+APPNAME_ENV = "RELIEFWEB_APPNAME"
+MAX_PAGE = 1000  # the API's own cap on `limit`
+DEFAULT_PAGE = 100
+DEFAULT_LIMIT = 50
+REPORT_SUFFIXES = (".pdf", ".html", ".htm")
+REPORT_MIMETYPES = ("application/pdf", "text/html")
+FIELDS = ["title", "date.created", "url", "file.url", "file.filename", "file.mimetype"]
+
+
+def _names(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str | int | float):
+        return [str(value)]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if str(v).strip()]
+    raise ConfigError(f"reliefweb: expected a name or a list of names, got {value!r}")
+
+
+def _condition(field: str, values: list[str]) -> dict:
+    if len(values) == 1:
+        return {"field": field, "value": values[0]}
+    return {"field": field, "value": values, "operator": "OR"}  # any of them, said explicitly
+
+
+def _day(value, key: str) -> str:
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"reliefweb: {key} must be a date like 2024-01-31 (got {value!r})") from None
+    return f"{day.isoformat()}T00:00:00+00:00"
 
 
 def build_query(spec: dict, offset: int, limit: int) -> dict:
     """The POST body for one page of /v2/reports."""
     conditions = []
-    if spec.get("country"):
-        conditions.append({"field": "country.name", "value": spec["country"]})
-    orgs = spec.get("organizations") or spec.get("sources")
+    countries = _names(spec.get("country") or spec.get("countries"))
+    if countries:
+        conditions.append(_condition("country.name", countries))
+    orgs = _names(spec.get("organizations") or spec.get("sources"))
     if orgs:
-        conditions.append({"field": "source.shortname", "value": list(orgs), "operator": "OR"})
+        conditions.append(_condition("source.shortname", orgs))
+    formats = _names(spec.get("formats") or spec.get("format"))
+    if formats:
+        conditions.append(_condition("format.name", formats))
+    if spec.get("since") or spec.get("until"):
+        span = {}
+        if spec.get("since"):
+            span["from"] = _day(spec["since"], "since")
+        if spec.get("until"):
+            span["to"] = _day(spec["until"], "until")
+        conditions.append({"field": "date.created", "value": span})
     body: dict = {
         "offset": offset,
         "limit": limit,
-        "fields": {"include": ["title", "date.created", "file.url", "file.filename", "file.mimetype"]},
-        "sort": ["date.created:desc"],
+        "fields": {"include": list(FIELDS)},
+        "sort": ["date.created:desc"],  # newest first
     }
     if spec.get("query"):
-        body["query"] = {"value": spec["query"], "operator": "AND"}
+        body["query"] = {"value": str(spec["query"]), "operator": "AND"}
     if conditions:
         body["filter"] = {"operator": "AND", "conditions": conditions}
     return body
 
 
-@retry(retry=retry_if_exception_type(TransientFetchError), stop=stop_after_attempt(4),
-       wait=wait_exponential(multiplier=1, max=20), reraise=True)
-def _post(client: httpx.Client, url: str, body: dict) -> dict:
+def _post_once(client: httpx.Client, url: str, body: dict) -> dict:
     try:
         response = client.post(url, json=body)
-    except (httpx.TimeoutException, httpx.NetworkError) as exc:
+    except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
         raise TransientFetchError(f"ReliefWeb API: {type(exc).__name__}: {exc}", report="reliefweb") from exc
     if response.status_code == 429 or response.status_code >= 500:
         raise TransientFetchError(f"ReliefWeb API: HTTP {response.status_code}", report="reliefweb")
+    if response.status_code in (401, 403):
+        raise ConfigError(f"ReliefWeb API refused the appname (HTTP {response.status_code}): since November 2025 "
+                          "it must be pre-approved, see https://apidoc.reliefweb.int/parameters#appname")
     if response.status_code >= 400:
         raise FetchError(f"ReliefWeb API: HTTP {response.status_code}: {response.text[:200]}", report="reliefweb")
     try:
-        return response.json()
-    except json.JSONDecodeError as exc:
+        page = response.json()
+    except ValueError as exc:
         raise FetchError("ReliefWeb API: the answer is not JSON", report="reliefweb") from exc
+    if not isinstance(page, dict):
+        raise FetchError("ReliefWeb API: the answer is not a JSON object", report="reliefweb")
+    return page
 
 
-def list_reports(spec: dict, *, timeout: float = 30.0) -> list[tuple[str, str]]:
-    """(file URL, report ID) for every file of every report the search finds, newest first."""
-    if not isinstance(spec, dict) or not spec.get("appname"):
-        raise ConfigError("a reliefweb source needs an 'appname' (the API requires one)")
-    api = str(spec.get("api", DEFAULT_API)).rstrip("/")
-    limit = int(spec.get("limit", 50))
+def _is_report_file(item: dict) -> bool:
+    name = str(item.get("filename") or item.get("url") or "").lower().split("?")[0]
+    mimetype = str(item.get("mimetype") or "").lower()
+    return name.endswith(REPORT_SUFFIXES) or mimetype.startswith(REPORT_MIMETYPES)
+
+
+def list_reports(spec: dict, *, timeout: float = 30.0, attempts: int = 4,
+                 backoff: float = 1.0) -> list[tuple[str, str]]:
+    """(file URL, report ID) for every PDF or HTML file of every report the search finds, newest
+    first, up to `limit` reports. Files of other types (spreadsheets, images) are left out."""
+    if not isinstance(spec, dict):
+        raise ConfigError("a reliefweb source must be a mapping of settings (appname, country, ...)")
+    appname = str(spec.get("appname") or os.environ.get(APPNAME_ENV) or "").strip()
+    if not appname:
+        raise ConfigError(f"a reliefweb source needs an 'appname' (the API requires one; or set {APPNAME_ENV})")
+    api = str(spec.get("api") or DEFAULT_API).rstrip("/")
+    try:
+        limit = int(spec.get("limit", DEFAULT_LIMIT))
+        page_size = min(MAX_PAGE, int(spec.get("page_size", DEFAULT_PAGE)))
+    except (TypeError, ValueError):
+        raise ConfigError("reliefweb: limit and page_size must be whole numbers") from None
+    if limit < 1 or page_size < 1:
+        raise ConfigError("reliefweb: limit and page_size must be at least 1")
     url = f"{api}/reports"
+    retrying = Retrying(retry=retry_if_exception_type(TransientFetchError), stop=stop_after_attempt(attempts),
+                        wait=wait_exponential(multiplier=backoff, max=20), reraise=True)
     files: list[tuple[str, str]] = []
     seen: set[str] = set()
     offset = 0
-    with httpx.Client(timeout=timeout, follow_redirects=True, params={"appname": spec["appname"]}) as client:
+    with httpx.Client(timeout=timeout, follow_redirects=True, params={"appname": appname},
+                      headers={"User-Agent": USER_AGENT, "Accept": "application/json"}) as client:
         while offset < limit:
-            page = _post(client, url, build_query(spec, offset, min(PAGE, limit - offset)))
+            body = build_query(spec, offset, min(page_size, limit - offset))
+            page = retrying(_post_once, client, url, body)
             data = page.get("data") or []
             for report in data:
                 for item in (report.get("fields") or {}).get("file") or []:
                     file_url = item.get("url")
-                    if not file_url or file_url in seen:
+                    if not file_url or file_url in seen or not _is_report_file(item):
                         continue
                     seen.add(file_url)
                     name = safe_name(item["filename"]) if item.get("filename") else name_from_url(file_url)
                     files.append((file_url, name))
             offset += len(data)
-            total = int(page.get("totalCount", 0))
+            try:
+                total = int(page.get("totalCount", 0))
+            except (TypeError, ValueError):
+                total = 0
             if not data or offset >= total or not (page.get("links") or {}).get("next"):
                 break
     return files
+
+
+__all__ = ["list_reports", "build_query", "DEFAULT_API", "APPNAME_ENV"]

@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 
 import fetchers
+from flows.runners import task_runner_from_env
 from flows.tasks import StageOutcome, extract_stage, fetch_report, get_validator, load_stage, now, validate_stage
 from sitrep.config import Paths, samples_dir
 from sitrep.errors import SitrepError
@@ -147,7 +148,7 @@ def _current_run_id() -> str:
     return str(flow_run.get_id() or os.urandom(8).hex())
 
 
-@flow(name="monthly_pipeline", log_prints=True)
+@flow(name="monthly_pipeline", log_prints=True, task_runner=task_runner_from_env())
 def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/warehouse.duckdb",
                      force: bool = False) -> RunSummary:
     """Fetch every report of `sources` (default: the bundled samples), then extract, validate and
@@ -221,7 +222,7 @@ def _build_docs(paths: Paths) -> str | None:
         return None
 
 
-@flow(name="rerun_stage", log_prints=True)
+@flow(name="rerun_stage", log_prints=True, task_runner=task_runner_from_env())
 def rerun_stage(stage: str, reports: list[str] | None = None,
                 warehouse: str = "data/warehouse.duckdb") -> RunSummary:
     """Run `stage` and the stages after it again, from the stored output of the stage before it,

@@ -73,6 +73,14 @@ def get_validator(docs_dir: str):
         return _validator
 
 
+def _validate(docs_dir: str, source_file: str, family: str, figures):
+    """One report through the run's Validator. The lock lives here, not in the task body, so the task
+    pickles for Dask workers (a threading.Lock does not)."""
+    validator = get_validator(docs_dir)
+    with _validator_lock:
+        return validator.validate(source_file, family, figures)
+
+
 @task(name="validate", task_run_name="validate {raw.source_file}", cache_policy=NO_CACHE)
 def validate_stage(raw: fetchers.RawFile, stages_dir: str, docs_dir: str) -> StageOutcome:
     started = now()
@@ -80,9 +88,7 @@ def validate_stage(raw: fetchers.RawFile, stages_dir: str, docs_dir: str) -> Sta
     if not store.has_extract(raw.source_file, raw.sha256):
         raise ValidateError("no stored extract output: rerun from the extract stage", report=raw.source_file)
     meta, figures = store.load_extract(raw.source_file, raw.sha256)
-    validator = get_validator(docs_dir)
-    with _validator_lock:
-        result = validator.validate(raw.source_file, meta["family"], figures)
+    result = _validate(docs_dir, raw.source_file, meta["family"], figures)
     store.save_validation(raw.source_file, raw.sha256, result.results, result.quarantine)
     counts = result.results["status"].value_counts().to_dict() if len(result.results) else {}
     note = (f"{counts.get('pass', 0)} pass, {counts.get('warn', 0)} warn, {counts.get('fail', 0)} fail; "

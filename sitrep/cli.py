@@ -123,12 +123,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, paths: Paths) -> int:
     from flows.pipeline import monthly_pipeline, rerun_stage
+    from flows.runners import shared_api
 
     t0 = time.perf_counter()
-    if args.command == "run":
-        summary = monthly_pipeline(sources=args.source, warehouse=str(paths.warehouse), force=args.force)
-    else:
-        summary = rerun_stage(stage=args.stage, reports=args.report, warehouse=str(paths.warehouse))
+    with shared_api(monthly_pipeline.task_runner):  # Dask workers share this process's Prefect API
+        if args.command == "run":
+            summary = monthly_pipeline(sources=args.source, warehouse=str(paths.warehouse), force=args.force)
+        else:
+            summary = rerun_stage(stage=args.stage, reports=args.report, warehouse=str(paths.warehouse))
     took = time.perf_counter() - t0
     loaded = sum(r.status == "ok" for r in summary.reports)
     skipped = sum(r.status == "skipped" for r in summary.reports)
