@@ -86,3 +86,22 @@ def test_second_run_does_no_stage_work_and_leaves_the_same_warehouse(first_run, 
     assert _facts(copy, "SELECT fact_id, value FROM v_facts ORDER BY 1") == before
     stages = _facts(copy, f"SELECT stage, status FROM v_runs WHERE run_id = '{summary.run_id}' AND stage <> 'fetch'")
     assert {s for _, s in stages} == {"skipped"}
+
+
+def test_gold_score_meets_the_targets(first_run, tmp_path):
+    """The shared scorer (a copy in tests/data) on the warehouse the real flow wrote."""
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import DATA
+
+    _, warehouse = first_run
+    out = tmp_path / "score.json"
+    command = [sys.executable, str(DATA / "score.py"), str(warehouse), "--gold", str(DATA / "gold_facts.csv"),
+               "--min-recall", "0.98", "--min-precision", "0.95", "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    score = json.loads(out.read_text())
+    for dim in ("sector", "indicator", "measure", "population", "qualifier"):
+        assert score["dimensions"][dim]["accuracy"] >= 0.95, (dim, score["dimensions"][dim])
