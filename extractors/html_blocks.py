@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .numbers import WORD_NUMBER_RE
 from .periods import year_period
 from .records import Figure
 from .vocab import metric_for
@@ -136,8 +137,9 @@ def _text_parts(node: LexborNode, sep: str) -> str:
 
 def is_date_only(text: str) -> bool:
     """A block whose only digits are dates or years ('25-NOV-2021 Germany', 'Published 26 October
-    2023', '2020'): no figure in it."""
-    return not _has_digit(_DATE_TOKEN.sub(" ", text))
+    2023', '2020') and no number words: no figure in it. ('reached over three million people in 2020'
+    has one.)"""
+    return not _has_digit(_DATE_TOKEN.sub(" ", text)) and not WORD_NUMBER_RE.search(text)
 
 
 def inside(node: LexborNode, ancestor: LexborNode) -> bool:

@@ -156,6 +156,9 @@ def words_to_number(phrase: str) -> float | None:
         return None
 
 
+_MAX_NUMBER_WORDS = 24  # "nine hundred and ninety-nine thousand nine hundred ..." is shorter than this
+
+
 def split_word_run(phrase: str) -> list[tuple[int, int, float]]:
     """Split a run of number words into the numbers it holds, as (start, end, value) offsets.
 
@@ -169,7 +172,7 @@ def split_word_run(phrase: str) -> list[tuple[int, int, float]]:
         if phrase[tokens[i][0]:tokens[i][1]].casefold() == "and":
             i += 1
             continue
-        for j in range(len(tokens), i, -1):
+        for j in range(min(len(tokens), i + _MAX_NUMBER_WORDS), i, -1):
             start, end = tokens[i][0], tokens[j - 1][1]
             value = words_to_number(phrase[start:end])
             if value is not None:
@@ -200,7 +203,7 @@ def parse_number(text: str) -> Parsed | None:
     unit = None
     if cur:
         unit, body = unit_for_currency(cur.group(1)), cur.group(2)
-    if not WORD_NUMBER_RE.fullmatch(body):
+    if not WORD_NUMBER_RE.fullmatch(body) and body.casefold() != "zero":
         return None
     value = words_to_number(body)
     if value is None:

@@ -29,7 +29,7 @@ Dimensions, from the sentence a figure sits in (`evidence`, whitespace-normalise
 * period: a year the sentence states for the figure ("In 2023, ...", "by the end of 2020",
   "ENPOVE 2022, where ...", "from 99 days in 2022 to 54 in 2023"), not a year it compares with
   ("compared to 2022", "since 2016"); "in June" in an annual report gives YYYY-06;
-* metric: extractors.vocab.metric_for on the figure's clause;
+* metric: extractors.vocab.metric_for on the words from the figure on, else on its clause;
 * sector: passed through, except a figure printed as "Sector (USD 60.5 million)" or inside
   "the CBI working group" when no sector was passed.
 
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -104,7 +105,7 @@ _MONTH = rf"(?-i:{_MONTH_NAMES})\.?"
 # Spans that are never figures: their characters are replaced by _MASK before numbers are looked for.
 _MASKS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?:https?://|www\.)\S+", re.I),
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # phone numbers: after a telephone word, or in international form
     re.compile(r"(?i:\b(?:tel(?:f|ephone|éfono)?|phone|cel(?:ular)?|mobile|fax|whatsapp|hotline)\b\.?\s*:?\s*)"
                r"\+?\(?\d[\d\s().-]{5,}\d"),
@@ -181,7 +182,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_BREAK.finditer(text):
         if text[m.start()] in ".!?":
-            word = re.search(r"([\w.]+)$", text[start:m.start()])
+            word = re.search(r"([\w.]+)$", text[max(start, m.start() - 24):m.start()])
             if word and (word.group(1).lower().rstrip(".") in _ABBREVIATIONS
                          or re.fullmatch(r"[A-Z]", word.group(1))):
                 continue
@@ -226,6 +227,7 @@ _FRACTION_AFTER = re.compile(
 _HALF = re.compile(r"\bhalf\b", re.I)
 _HALF_OF = re.compile(r"\s+of\s+(?:them|these|those|the|whom|which|all|its|their|his|her|our|us|you)\b", re.I)
 _OF_WHICH_HALF = re.compile(r"\b(?:of\s+(?:which|whom|them|these|those)|among\s+them),?\s+$", re.I)
+_OF_YEAR = re.compile(r"\s+of\s+(?:19|20)\d{2}")
 _TIMES = re.compile(r"\(\s*[x×]\s*(\d{1,3})\s*\)")
 _DIGITS_IN_PARENS = re.compile(r"\s*\(\s*(\d[\d,]*)\s*\)")
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percent\b)", re.I)
@@ -259,13 +261,17 @@ def _glued_after(masked: str, end: int) -> bool:
 
 def _token_has_url_bits(text: str, start: int, end: int) -> bool:
     left = start
-    while left > 0 and not text[left - 1].isspace():
+    while left > 0 and start - left < 100 and not text[left - 1].isspace():
         left -= 1
     right = end
-    while right < len(text) and not text[right].isspace():
+    while right < len(text) and right - end < 100 and not text[right].isspace():
         right += 1
     token = text[left:right]
     return "://" in token or "@" in token or ("/" in token and not re.search(r"S/\.?\s*\d", token))
+
+
+_OTHER_CURRENCY_BEFORE = re.compile(r"(?:[€£¥]|\b(?:EUR|GBP|CHF|COP|CLP|BOB|VES|VEF|BRL|ARS))\s?$")
+_OTHER_CURRENCY_AFTER = re.compile(r"\s?(?:[€£]|(?:EUR|GBP|CHF|COP|CLP|BOB|VES|BRL|ARS)\b|euros?\b|pounds\b)")
 
 
 def _digit_candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMention]]:
@@ -279,8 +285,7 @@ def _digit_candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMe
             pass  # markdown-escaped dollar: "\$44.8M"
         elif _glued_before(masked, lead):
             continue
-        tail = end
-        if _glued_after(masked, tail):
+        if _glued_after(masked, end):
             continue
         if _token_has_url_bits(masked, num_start, m.end("num")):
             continue
@@ -288,16 +293,14 @@ def _digit_candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMe
         if len(digits) > _MAX_DIGITS:
             continue
         parsed = parse_match(m)
-        if parsed is None:
-            continue
+        if parsed is None or _OTHER_CURRENCY_BEFORE.search(masked, max(0, lead - 6), lead) \
+                or _OTHER_CURRENCY_AFTER.match(masked, end):
+            continue  # euros, pounds, ...: no unit class for them (VOCABULARY.md), so not read
         raw_num = m.group("num")
         is_plain_int = re.fullmatch(r"\d{4}", raw_num) is not None
         if (is_plain_int and 1900 <= int(raw_num) <= 2100 and parsed.unit == "number"
                 and not (m.group("scale") or m.group("wscale") or parsed.plus)):
             years.append(_YearMention(num_start, m.end("num"), raw_num))
-            continue
-        if m.group("scale") and m.group("scale").lower() == "m" and not m.group("cur") and \
-                end < len(masked) and masked[end:end + 1] == "²":
             continue
         cand = _Cand(start, end, parsed.value, parsed.unit, parsed.malformed, parsed.plus,
                      currency_prefix=bool(m.group("cur")))
@@ -335,47 +338,61 @@ def _word_candidates(masked: str) -> list[_Cand]:
         if re.search(r"\b(?:first|second|latter|former|other|the|a|one)\s+$", before, re.I):
             continue
         of = _HALF_OF.match(masked, m.end())
-        if of and not re.match(r"\s+of\s+(?:19|20)\d{2}", masked[m.end():]):
+        if of and not _OF_YEAR.match(masked, m.end()):
             cands.append(_Cand(m.start(), m.end(), 50.0, "percent", words=True))
         elif _OF_WHICH_HALF.search(before):
             cands.append(_Cand(m.start(), m.end(), 50.0, "percent", words=True))
     return cands
 
 
-def _section_number(masked: str, c: _Cand, sentences: list[tuple[int, int]]) -> bool:
+def _sentence_start(starts: list[int], pos: int) -> int:
+    k = bisect_right(starts, pos) - 1
+    return starts[k] if k >= 0 else 0
+
+
+_HEADING_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?")
+_HEADING_AFTER = re.compile(r"\.(?:\s|$)|\s*$|\s+[A-Z]")
+
+
+def _section_number(masked: str, c: _Cand, starts: list[int]) -> bool:
     """'1.2. Progress Against ...', '5. Outcome Area', '3.2' opening a sentence: a heading number."""
     raw = masked[c.start:c.end]
-    if c.unit != "number" or not re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.?", raw):
+    if c.unit != "number" or not _HEADING_NUMBER.fullmatch(raw):
         return False
-    s = next((s for s, e in sentences if s <= c.start < e), 0)
-    if masked[s:c.start].strip(" \t\n-•*"):
+    if masked[_sentence_start(starts, c.start):c.start].strip(" \t\n-•*"):
         return False
-    rest = masked[c.end:]
-    return bool(re.match(r"\.(?:\s|$)|\s*$|\s+[A-Z]", rest)) and ("." in raw or rest.startswith("."))
+    return bool(_HEADING_AFTER.match(masked, c.end)) and ("." in raw or masked.startswith(".", c.end))
 
 
 def _candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMention]]:
     digits, years = _digit_candidates(text, masked)
-    sentences = _sentences(masked)
-    digits = [c for c in digits if not _section_number(masked, c, sentences)]
+    starts = [s for s, _ in _sentences(masked)]
+    digits = [c for c in digits if not _section_number(masked, c, starts)]
     words = _word_candidates(masked)
     # "Twenty-nine (29)": one figure, printed twice
+    by_start = {d.start: d for d in digits}
+    merged: set[int] = set()
     for w in words:
         pm = _DIGITS_IN_PARENS.match(masked, w.end)
-        if not pm:
-            continue
-        inner = [d for d in digits if d.start >= pm.start(1) and d.end <= pm.end(1) + 0]
-        if inner and inner[0].value == w.value:
-            digits.remove(inner[0])
+        inner = by_start.get(pm.start(1)) if pm else None
+        if inner is not None and inner.value == w.value and inner.end == pm.end(1):
+            merged.add(id(inner))
             w.end = pm.end()
             w.words = False
+    digits = [d for d in digits if id(d) not in merged]
     # "(x2)": two of the things just named
     times = [_Cand(m.start(), m.end(), float(m.group(1))) for m in _TIMES.finditer(masked)]
-    cands = digits + times
-    for w in words:
-        if not any(c.start < w.end and w.start < c.end for c in cands):
-            cands.append(w)
-    cands.sort(key=lambda c: c.start)
+    cands = sorted(digits + times, key=lambda c: c.start)
+    starts_ = [c.start for c in cands]
+    kept_words: list[_Cand] = []
+    for w in sorted(words, key=lambda c: c.start):  # no two figures from the same characters
+        k = bisect_left(starts_, w.end)
+        if any(c.start < w.end and w.start < c.end for c in cands[max(0, k - 2):k]):
+            continue
+        if kept_words and kept_words[-1].end > w.start:
+            continue
+        kept_words.append(w)
+    cands = sorted(cands + kept_words, key=lambda c: c.start)
     return cands, years
 
 
@@ -411,23 +428,20 @@ _QUALIFIER_AFTER = (
 # "articulated around three priorities": 'around' is a preposition there, not 'approximately'
 _NOT_A_QUALIFIER = re.compile(
     r"\b(?:articulated|cent(?:er|re)d|organi[sz]ed|structured|built|revolv(?:e|es|ed|ing)|based|focused|grouped|"
-    r"clustered|gathered|arranged|turned|handed|taken|took|took\s+place|went|is|are|was|were)\s+(?:around|about|"
+    r"clustered|gathered|arranged|turned|handed|talked|talk|spoke|speak|learned|learnt|know|knew|"
+    r"think|thought|care|cared|worried|complained)\s+(?:around|about|"
     r"over|above|under)[\s*_]*$", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:to|and|-|–|—|up\s+to)\s*$", re.I)
 
 
 def _qualify(cands: list[_Cand], masked: str, sentences: list[tuple[int, int]]) -> None:
-    def sentence_start(pos: int) -> int:
-        for s, e in sentences:
-            if s <= pos < e:
-                return s
-        return 0
-
+    starts = [s for s, _ in sentences]
     for i, c in enumerate(cands):
-        floor = max(sentence_start(c.start), cands[i - 1].end if i else 0, c.start - 40)
+        floor = max(_sentence_start(starts, c.start), cands[i - 1].end if i else 0, c.start - 40)
         before = masked[floor:c.start]
-        if c.plus:
+        if c.plus:  # "2,000+": the sign printed on the number wins over words before it
             c.qualifier = "lower_bound"
+            continue
         for qualifier, pattern in _QUALIFIER_BEFORE:
             if pattern.search(before):
                 if not _NOT_A_QUALIFIER.search(before):
@@ -441,9 +455,7 @@ def _qualify(cands: list[_Cand], masked: str, sentences: list[tuple[int, int]]) 
     # ranges: "some 300 to 900", "between USD 900 up to USD 1,800 approximately"
     for a, b in zip(cands, cands[1:], strict=False):
         between = masked[a.end:b.start]
-        if not _RANGE_JOIN.fullmatch(between) and between.strip():
-            continue
-        if not between.strip():
+        if not between.strip() or not _RANGE_JOIN.fullmatch(between):
             continue
         lead = masked[max(0, a.start - 40):a.start]
         framed = re.search(r"\b(?:between|from|range|ranging)\b[^.;]*$", lead, re.I) is not None
@@ -480,7 +492,11 @@ _OPENER = re.compile(
     r"[Ii]n\s+(?:the\s+(?:region|province|city|district|department)\s+of\s+)?"
     r"(?:(?:northern|southern|eastern|western|central|north|south|metropolitan|downtown)\s+)?$"
 )
-_LIST_CONTINUES = re.compile(r"\s*(?:and\s+|or\s+|&\s+)?$")
+_LIST_LEAD = re.compile(r"\s*(?:and\s+|or\s+|&\s+)?")
+_PLACE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)")
+_TIGHT = re.compile(r"\s*(?:[A-Za-z\-]+\s+){0,2}?(to|of)\s+(?:the\s+)?")
+_WS = re.compile(r"\s*")
+_CLOSE = re.compile(r"\s*\)")
 
 
 @dataclass
@@ -496,17 +512,17 @@ _INSTITUTION_OF = re.compile(
     r"(?:the\s+|la\s+)?$")
 
 
+_NAME_GOES_ON = re.compile(r"\s+[A-Z]")
+
+
 def _places(masked: str) -> list[_Place]:
     gaz = _gazetteer()
     out = []
     for m in gaz.pattern.finditer(masked):
         name = m.group(0)
-        if _INSTITUTION_OF.search(masked[max(0, m.start() - 40):m.start()]):
+        if _INSTITUTION_OF.search(masked, max(0, m.start() - 40), m.start()):
             continue  # "the Municipality of San Martín de Porres": an institution, not where a figure is
-        if name in _NEVER_A_LOCATION:
-            out.append(_Place(m.start(), m.end(), name))
-            continue
-        if name == "Santa" and re.match(r"\s+[A-Z]", masked[m.end():]):
+        if name == "Santa" and _NAME_GOES_ON.match(masked, m.end()):
             continue  # Santa Ana Soup Kitchen
         out.append(_Place(m.start(), m.end(), name))
     return out
@@ -526,6 +542,22 @@ def _paren_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _NOTHING = object()
+_NO_HOLES: tuple[tuple[int, int], ...] = ()
+
+
+def _in_holes(pos: int, holes: tuple[tuple[int, int], ...]) -> bool:
+    """Whether pos falls in one of the sorted, disjoint (start, end) spans."""
+    if not holes:
+        return False
+    k = bisect_right(holes, (pos, float("inf"))) - 1
+    return k >= 0 and holes[k][0] <= pos < holes[k][1]
+
+
+_CUT = re.compile(r"[;:,]| (?:while|whilst|whereas) ")
+_AFTER_COMMA_SAME_CLAUSE = re.compile(
+    r"\s*(?:and\s+)?(?:including|in\s+particular|such\s+as|e\.g\.|mainly|mostly|particularly|especially|notably)\b",
+    re.I)
+_MAX_CLAUSES_BACK = 6
 
 
 class _Locator:
@@ -535,121 +567,151 @@ class _Locator:
                  context: ProseContext | None):
         self.masked = masked
         self.sentences = sentences
+        self.sentence_starts = [s for s, _ in sentences]
         self.cands = cands
+        self.cand_starts = [c.start for c in cands]
         self.context = context
         self.gaz = _gazetteer()
         self.places = _places(masked)
         self.anchors: dict[int, str] = {}  # id(cand) -> place, for "Lima (31)", "Tacna (nine)", "Tumbes (x2)"
         self._anchor()
+        self.place_starts = [p.start for p in self.places]
+        self.cuts = self._cuts()
+        self.cut_positions = [pos for pos, _ in self.cuts]
+        self._clause_cache: dict[tuple, list[tuple[int, int, bool]]] = {}
+        self._paren_cache: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._places_cache: dict[tuple, tuple[list[str], bool]] = {}
+        self._clause_text_cache: dict[tuple[int, int], tuple[str | None, str | None]] = {}
 
     def _anchor(self) -> None:
         m = self.masked
+        by_start = {c.start: c for c in self.cands}
+        place_by_start = {p.start: p for p in self.places}
         dropped: set[int] = set()
         for p in self.places:
-            ws = re.match(r"\s*", m[p.end:]).end()
-            paren = p.end + ws
+            paren = p.end + _WS.match(m, p.end).end() - p.end
             if paren >= len(m) or m[paren] != "(":
                 continue
-            inner = paren + 1 + re.match(r"\s*", m[paren + 1:]).end()
-            for c in self.cands:
-                if c.start == paren or (c.start == inner and re.match(r"\s*\)", m[c.end:])):
-                    if p.name not in _NEVER_A_LOCATION:
-                        self.anchors[id(c)] = p.name
+            inner = _WS.match(m, paren + 1).end()
+            for c in (by_start.get(paren), by_start.get(inner)):
+                if c is None or (c.start == inner and not _CLOSE.match(m, c.end)):
+                    continue
+                if p.name not in _NEVER_A_LOCATION:
+                    self.anchors[id(c)] = p.name
             # "Mancora (Tumbes)": the place in brackets only says where the first one is
-            for p2 in self.places:
-                if p2.start == inner and re.match(r"\s*\)", m[p2.end:]) and p.name not in _NEVER_A_LOCATION:
-                    dropped.add(id(p2))
+            p2 = place_by_start.get(inner)
+            if p2 is not None and _CLOSE.match(m, p2.end) and p.name not in _NEVER_A_LOCATION:
+                dropped.add(id(p2))
         self.places = [p for p in self.places if id(p) not in dropped]
+
+    def _cuts(self) -> list[tuple[int, bool]]:
+        """Clause breaks of the whole text: (position, hard). ';' and ':' are hard, commas soft
+        unless they only continue a list of places or an 'including ...' aside."""
+        m = self.masked
+        place_starts = set(self.place_starts)
+        cuts = []
+        for match in _CUT.finditer(m):
+            i = match.start()
+            ch = m[i]
+            nxt = m[i + 1] if i + 1 < len(m) else " "
+            if ch in ";:":
+                if not nxt.isdigit():
+                    cuts.append((i, True))
+            elif ch == ",":
+                if nxt.isdigit():
+                    continue  # a thousands separator
+                lead = _LIST_LEAD.match(m, i + 1).end()
+                if lead in place_starts:
+                    continue  # a list of places: "in Lima, La Libertad and Piura"
+                if _AFTER_COMMA_SAME_CLAUSE.match(m, i + 1):
+                    continue
+                cuts.append((i, False))
+            else:
+                cuts.append((i, False))
+        return cuts
 
     def usable(self, p: _Place) -> bool:
         return p.name not in _NEVER_A_LOCATION and p.name not in self.gaz.countries
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
-        for s, e in self.sentences:
-            if s <= pos < e:
-                return s, e
+        k = bisect_right(self.sentence_starts, pos) - 1
+        if k >= 0 and self.sentences[k][0] <= pos < self.sentences[k][1]:
+            return self.sentences[k]
         return 0, len(self.masked)
 
-    def clauses(self, view_start: int, view_end: int, holes: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    def clauses(self, view_start: int, view_end: int,
+                holes: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
         """Clauses of masked[view_start:view_end], holes skipped: (start, end, hard break before)."""
-        m = self.masked
-        place_starts = {p.start for p in self.places}
-        cuts: list[tuple[int, bool]] = []
-        for i in range(view_start, view_end):
-            ch = m[i]
-            if ch not in ";:, " or any(s <= i < e for s, e in holes):
-                continue
-            if ch in ";:":
-                if not (i + 1 < len(m) and m[i + 1].isdigit()):
-                    cuts.append((i, True))
-            elif ch == ",":
-                if i + 1 < len(m) and m[i + 1].isdigit():
-                    continue  # a thousands separator
-                rest = m[i + 1:view_end]
-                lead = re.match(r"\s*(?:and\s+|or\s+|&\s+)?", rest).end()
-                if i + 1 + lead in place_starts:
-                    continue  # a list of places: "in Lima, La Libertad and Piura"
-                if re.match(r"\s*(?:and\s+)?(?:including|in\s+particular|such\s+as|e\.g\.|mainly|mostly|"
-                            r"particularly|especially|notably)\b", rest, re.I):
-                    continue
-                cuts.append((i, False))
-            elif m.startswith((" while ", " whilst ", " whereas "), i):
-                cuts.append((i, False))
+        key = (view_start, view_end, id(holes))
+        if key in self._clause_cache:
+            return self._clause_cache[key]
+        lo = bisect_left(self.cut_positions, view_start)
+        hi = bisect_left(self.cut_positions, view_end)
         out = []
         prev, hard = view_start, False
-        for pos, is_hard in cuts:
+        for pos, is_hard in self.cuts[lo:hi]:
+            if _in_holes(pos, holes):
+                continue
             out.append((prev, pos, hard))
             prev, hard = pos + 1, is_hard
         out.append((prev, view_end, hard))
+        self._clause_cache[key] = out
         return out
 
     def places_in(self, start: int, end: int, holes: list[tuple[int, int]]) -> list[_Place]:
-        return [p for p in self.places if start <= p.start and p.end <= end
-                and not any(s <= p.start < e for s, e in holes)]
+        lo = bisect_left(self.place_starts, start)
+        hi = bisect_left(self.place_starts, end)
+        return [p for p in self.places[lo:hi] if p.end <= end and not _in_holes(p.start, holes)]
 
     def clause_places(self, start: int, end: int, holes) -> tuple[list[str], bool]:
         """Usable places of a clause, and whether the clause says 'not one place' (hedge, whole country)."""
+        key = (start, end, id(holes))
+        if key not in self._places_cache:
+            self._places_cache[key] = self._clause_places(start, end, holes)
+        return self._places_cache[key]
+
+    def _clause_places(self, start: int, end: int, holes) -> tuple[list[str], bool]:
         names: list[str] = []
         blocked = False
+        hedge = _HEDGE.search(self.masked, start, end)
+        hedged_from = hedge.end() if hedge else end + 1
         for p in self.places_in(start, end, holes):
             if not self.usable(p):
                 continue
-            if _HEDGE.search(self.masked[start:p.start]):
+            if p.start >= hedged_from:  # "mostly in Lima and Tumbes", "including in the region of Tumbes"
                 blocked = True
                 continue
             if p.name not in names:
                 names.append(p.name)
-        if not names and _NATIONAL.search(self.masked[start:end]):
+        if not names and _NATIONAL.search(self.masked, start, end):
             blocked = True
         return names, blocked
 
     def tight(self, c: _Cand, clause_end: int) -> str | None:
         """'53 to Canada', 'two districts of Lima', '12 departed to Australia'."""
-        m = re.match(r"\s*(?:[A-Za-z\-]+\s+){0,2}?(to|of)\s+(?:the\s+)?", self.masked[c.end:clause_end])
+        m = _TIGHT.match(self.masked, c.end, max(c.end, clause_end))
         if not m:
             return None
-        pos = c.end + m.end()
-        for p in self.places:
-            if p.start == pos and p.name not in _NEVER_A_LOCATION:
-                if m.group(1) == "of" and p.name in self.gaz.countries:
-                    return None
-                return p.name
+        k = bisect_left(self.place_starts, m.end())
+        if k < len(self.places) and self.places[k].start == m.end():
+            p = self.places[k]
+            if p.name in _NEVER_A_LOCATION or (m.group(1) == "of" and p.name in self.gaz.countries):
+                return None
+            return p.name
         return None
 
     def opener(self, s: int, e: int) -> list[str]:
         """Places a sentence opens with: 'In Lima, ...', 'In Tumbes and Tacna around 50 ...'."""
         found: list[str] = []
         last_end = s
-        for p in self.places:
-            if p.start < s or p.start >= e:
-                continue
+        for p in self.places_in(s, e, _NO_HOLES):
             if not found:
                 if _OPENER.match(self.masked[s:p.start]) and self.usable(p):
                     found.append(p.name)
                     last_end = p.end
                     continue
                 break
-            if re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", self.masked[last_end:p.start]) and self.usable(p):
+            if _PLACE_JOIN.fullmatch(self.masked, last_end, p.start) and self.usable(p):
                 found.append(p.name)
                 last_end = p.end
                 continue
@@ -658,15 +720,30 @@ class _Locator:
 
     def sentence_places(self, s: int, e: int) -> list[str]:
         names: list[str] = []
-        for cs, ce, _ in self.clauses(s, e, []):
-            for name in self.clause_places(cs, ce, [])[0]:
+        for cs, ce, _ in self.clauses(s, e, _NO_HOLES):
+            for name in self.clause_places(cs, ce, _NO_HOLES)[0]:
                 if name not in names:
                     names.append(name)
         return names
 
+    def figure_parens(self, s: int, e: int) -> tuple[tuple[int, int], ...]:
+        """Top-level brackets of a sentence that hold a figure (one tuple object per sentence)."""
+        if (s, e) not in self._paren_cache:
+            spans = []
+            for ps, pe in _paren_spans(self.masked, s, e):
+                k = bisect_right(self.cand_starts, ps)
+                if k < len(self.cands) and self.cands[k].start < pe:
+                    spans.append((ps, pe))
+            self._paren_cache[(s, e)] = tuple(spans) if spans else _NO_HOLES
+        return self._paren_cache[(s, e)]
+
+    def clause_index(self, clauses: list[tuple[int, int, bool]], pos: int) -> int:
+        k = bisect_right(clauses, (pos, float("inf"), True)) - 1
+        return min(max(k, 0), len(clauses) - 1)
+
     def _scan(self, c: _Cand, vs: int, ve: int, holes, pos: int, allow_tight: bool):
         clauses = self.clauses(vs, ve, holes)
-        k = next((i for i, (cs, ce, _) in enumerate(clauses) if cs <= pos <= ce), len(clauses) - 1)
+        k = self.clause_index(clauses, pos)
         cs, ce, _ = clauses[k]
         if allow_tight:
             tight = self.tight(c, ce)
@@ -678,7 +755,7 @@ class _Locator:
         if blocked:
             return None
         j = k
-        while j > 0 and not clauses[j][2]:  # earlier clauses, back to a ';' or ':'
+        while j > 0 and not clauses[j][2] and k - j < _MAX_CLAUSES_BACK:  # earlier clauses, to a ';' or ':'
             j -= 1
             names, blocked = self.clause_places(clauses[j][0], clauses[j][1], holes)
             if names:
@@ -691,12 +768,12 @@ class _Locator:
         if id(c) in self.anchors:
             return self.anchors[id(c)]
         s, e = self.sentence_of(c.start)
-        parens = _paren_spans(self.masked, s, e)
-        fig_parens = [(ps, pe) for ps, pe in parens if any(ps < x.start < pe for x in self.cands)]
-        inside = next(((ps, pe) for ps, pe in fig_parens if ps < c.start < pe), None)
+        fig_parens = self.figure_parens(s, e)
+        k = bisect_right(fig_parens, (c.start, float("inf"))) - 1
+        inside = fig_parens[k] if k >= 0 and fig_parens[k][0] < c.start < fig_parens[k][1] else None
         pos, allow_tight = c.start, True
         if inside:
-            found = self._scan(c, inside[0] + 1, inside[1] - 1, [], c.start, True)
+            found = self._scan(c, inside[0] + 1, inside[1] - 1, _NO_HOLES, c.start, True)
             if found is not _NOTHING:
                 return found
             pos, allow_tight = inside[0], False
@@ -775,12 +852,18 @@ def _periods(text: str, masked: str, sentences, cands: list[_Cand], years: list[
              report_period: str | None) -> dict[int, str]:
     out: dict[int, str] = {}
     plan = _PLAN_YEAR.search(text)
+    cand_starts = [c.start for c in cands]
+    year_by_end = {y.end: y.year for y in years}
     annual = report_period if report_period and re.fullmatch(r"\d{4}", report_period) else None
     for s, e in sentences:
-        in_sentence = [c for c in cands if s <= c.start < e]
+        in_sentence = cands[bisect_left(cand_starts, s):bisect_left(cand_starts, e)]
         if not in_sentence:
             continue
         kinds = _year_kinds(text, s, e)
+        modifiers = [(pos, year) for pos, year, kind in kinds if kind == "modifier"]
+        modifier_pos = [pos for pos, _ in modifiers]
+        stated = [(pos, year) for pos, year, kind in kinds if kind != "modifier"]
+        stated_pos = [pos for pos, _ in stated]
         month = None
         if annual:
             mm = re.search(rf"(?:^\W*|,\s*)[Ii]n\s+((?-i:{_MONTH_NAMES}))\b\s*,", text[s:e])
@@ -788,23 +871,23 @@ def _periods(text: str, masked: str, sentences, cands: list[_Cand], years: list[
                 month = f"{annual}-{_month_number(mm.group(1)):02d}"
         for i, c in enumerate(in_sentence):
             # "2020 1,557,276": a year printed right before the figure
-            adj = next((y for y in years if s <= y.start and re.fullmatch(r"\s+", masked[y.end:c.start] or "x")),
-                       None)
-            if adj:
-                out[id(c)] = adj.year
+            j = c.start
+            while j > s and masked[j - 1].isspace():
+                j -= 1
+            if j < c.start and j in year_by_end:
+                out[id(c)] = year_by_end[j]
                 continue
-            best = None
-            for pos, year, kind in kinds:
-                if kind == "modifier":
-                    prev_end = in_sentence[i + 1].start if i + 1 < len(in_sentence) else e
-                    if c.end <= pos < prev_end and pos - c.end <= 40:
-                        best = (0, year)
-                    continue
-                dist = abs(pos - c.start)
-                if best is None or dist < best[0]:
-                    best = (dist, year)
-            if best:
-                out[id(c)] = best[1]
+            # "46.1% of the participants in the 2023 livelihoods strategy": the year right after it
+            next_start = in_sentence[i + 1].start if i + 1 < len(in_sentence) else e
+            k = bisect_left(modifier_pos, c.end)
+            if k < len(modifiers) and modifier_pos[k] < next_start and modifier_pos[k] - c.end <= 40:
+                out[id(c)] = modifiers[k][1]
+                continue
+            # otherwise the nearest year the sentence states ("from 99 days in 2022 to 54 in 2023")
+            k = bisect_left(stated_pos, c.start)
+            near = [stated[j] for j in (k - 1, k) if 0 <= j < len(stated)]
+            if near:
+                out[id(c)] = min(near, key=lambda y: abs(y[0] - c.start))[1]
             elif plan:
                 out[id(c)] = plan.group(1)
             elif month:
@@ -817,8 +900,10 @@ def _periods(text: str, masked: str, sentences, cands: list[_Cand], years: list[
 
 def _label_sector(masked: str, c: _Cand, s: int) -> str | None:
     """'Integration (USD 60.5 million)': the sector a parenthesised figure is printed after."""
-    m = re.search(r"([A-Za-z][\w\-/&.]*(?:\s+[\w\-/&.]+){0,5})\s*\(\s*$", masked[s:c.start])
-    if not m or not re.match(r"\s*\)", masked[c.end:]):
+    if not re.match(r"\s*\)", masked[c.end:c.end + 20]):
+        return None
+    m = re.search(r"([A-Za-z][\w\-/&.]*(?:\s+[\w\-/&.]+){0,5})\s*\(\s*$", masked[max(s, c.start - 100):c.start])
+    if not m:
         return None
     words = m.group(1).split()
     for k in range(min(len(words), 5), 0, -1):
@@ -875,13 +960,16 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
     periods = _periods(text, masked, sentences, cands, years, report_period)
 
     figures = []
+    evidence: dict[tuple[int, int], str] = {}
     for c in cands:
         s, e = locator.sentence_of(c.start)
-        clause = _clause_text(locator, c)
+        if (s, e) not in evidence:
+            evidence[(s, e)] = " ".join(text[s:e].split())
+        metric, group_sector = _clause_facts(locator, c)
         figures.append(Figure(
-            kind=kind, value=c.value, unit=c.unit, evidence=" ".join(text[s:e].split()),
-            raw=text[c.start:c.end], qualifier=c.qualifier, metric=metric_for(" ".join(clause.split())),
-            sector=_label_sector(masked, c, s) or sector or _group_sector(clause),
+            kind=kind, value=c.value, unit=c.unit, evidence=evidence[(s, e)],
+            raw=text[c.start:c.end], qualifier=c.qualifier, metric=metric,
+            sector=_label_sector(masked, c, s) or sector or group_sector,
             location=locator.locate(c, info), period=periods.get(id(c), period), page=page,
             section=section, flags=",".join(c.flags) or None,
         ))
@@ -889,12 +977,21 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
     return figures
 
 
-def _clause_text(locator: _Locator, c: _Cand) -> str:
+def _clause_facts(locator: _Locator, c: _Cand) -> tuple[str | None, str | None]:
+    """The metric and the working-group sector of a figure's clause.
+
+    The metric is read first from the words from the figure on ('79 partners to coordinate'),
+    then from the whole clause ('received more than 60 asylum requests').
+    """
     s, e = locator.sentence_of(c.start)
-    for cs, ce, _ in locator.clauses(s, e, []):
-        if cs <= c.start <= ce:
-            return locator.masked[cs:ce].replace(_MASK, " ")
-    return locator.masked[s:e].replace(_MASK, " ")
+    clauses = locator.clauses(s, e, _NO_HOLES)
+    cs, ce, _ = clauses[locator.clause_index(clauses, c.start)]
+    if (cs, ce) not in locator._clause_text_cache:
+        clause = " ".join(locator.masked[cs:ce].replace(_MASK, " ").split())
+        locator._clause_text_cache[(cs, ce)] = (metric_for(clause), _group_sector(clause))
+    clause_metric, group_sector = locator._clause_text_cache[(cs, ce)]
+    tail = " ".join(locator.masked[c.start:min(ce, c.start + 200)].replace(_MASK, " ").split())
+    return metric_for(tail) or clause_metric, group_sector
 
 
 _ANAPHORA = re.compile(r"\b(?:this|these|the\s+same)\b", re.I)
@@ -917,7 +1014,7 @@ def _sentence_info(locator: _Locator, sentences: list[tuple[int, int]]) -> dict:
     for n, (s, e) in enumerate(sentences):
         opened = locator.opener(s, e)
         names = locator.sentence_places(s, e)
-        has_figures = any(s <= c.start < e for c in locator.cands)
+        has_figures = bisect_left(locator.cand_starts, s) < bisect_left(locator.cand_starts, e)
         info["opener"][(s, e)] = opened
         info["para"][(s, e)] = para
         if prev_single and (not prev_had_figures or _ANAPHORA.search(locator.masked[s:e])):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import statistics
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -30,7 +30,7 @@ from ..layout import Paragraph, body_height, clean_lines, merge_fragments, parag
 from ..pdf_tables import read_tables
 from ..pdf_text import Line, Page, read_pdf_lines
 from ..periods import month_period
-from ..prose import find_figures
+from ..prose import ProseContext, find_figures
 from ..records import ExtractResult, Figure
 from ..vocab import canonical_population, canonical_sector, metric_for, places_in
 
@@ -422,6 +422,7 @@ class _Context:
     sector: str | None = None
     location: str | None = None
     key_figures: bool = False
+    prose: ProseContext = field(default_factory=ProseContext)  # places carried between paragraphs
 
 
 @cache
@@ -514,6 +515,9 @@ def _prose_figures(paragraph: Paragraph, ctx: _Context, kind: str, period: str |
     text = paragraph.text
     plan = _PLAN_YEAR.search(text)
     fig_period = period or (plan.group(1) if plan and plan.group(1) != report_year else None)
+    # the prose parser reads places across the sentences of a paragraph ("... in Mancora. Over 180
+    # were interviewed"); the per-sentence pass below adds this layout's labels ("Lima (31)", sectors)
+    whole = [] if paragraph.inset else find_figures(text, kind=kind, page=paragraph.page, context=ctx.prose)
     out = []
     for sentence in split_sentences(text):
         cursor = 0
@@ -541,6 +545,10 @@ def _prose_figures(paragraph: Paragraph, ctx: _Context, kind: str, period: str |
             fig.sector, fig.location = sector, location
             fig.period = fig.period or fig_period
             out.append(fig)
+    if [f.value for f in whole] == [f.value for f in out]:
+        for fig, read in zip(out, whole, strict=True):
+            if read.location and fig.location != read.location and not _PLACE_COUNT.match(fig.raw or ""):
+                fig.location = read.location
     return out
 
 
