@@ -86,6 +86,14 @@ class _Recorder:
         report.status, report.stage, report.error = "failed", stage, error
         _say(f"  FAILED   {source_file}: {stage} failed: {error}", logging.ERROR)
 
+    def settled(self, raw: fetchers.RawFile, stage: str, state: State, started, report: ReportOutcome) -> bool:
+        """Record a finished stage task from its Prefect state; True when it succeeded."""
+        if state.is_failed():
+            self.failed(raw.source_file, raw.sha256, stage, _error_text(state), started, report)
+            return False
+        self.ok(raw, state.result(), report)
+        return True
+
     def skipped(self, raw: fetchers.RawFile, stages: tuple[str, ...], why: str) -> None:
         for stage in stages:
             log_stage(self.con, self.run_id, raw.source_file, raw.sha256, stage, "skipped", None, None, why)
@@ -112,11 +120,8 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
         future = extract_futures.get(raw.source_file)
         if future is not None:
             future.wait()
-            if future.state.is_failed():
-                recorder.failed(raw.source_file, raw.sha256, "extract", _error_text(future.state),
-                                started[raw.source_file], report)
+            if not recorder.settled(raw, "extract", future.state, started[raw.source_file], report):
                 continue
-            recorder.ok(raw, future.result(), report)
         if "validate" in want:
             started[raw.source_file] = now()
             validate_futures[raw.source_file] = validate_stage.submit(raw, stages_dir, docs_dir)
@@ -127,17 +132,11 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
         future = validate_futures.get(raw.source_file)
         if future is not None:
             future.wait()
-            if future.state.is_failed():
-                recorder.failed(raw.source_file, raw.sha256, "validate", _error_text(future.state),
-                                started[raw.source_file], report)
+            if not recorder.settled(raw, "validate", future.state, started[raw.source_file], report):
                 continue
-            recorder.ok(raw, future.result(), report)
         load_started = now()
         state = load_stage(raw, stages_dir, str(staging.staging), run_id, return_state=True)
-        if state.is_failed():
-            recorder.failed(raw.source_file, raw.sha256, "load", _error_text(state), load_started, report)
-        else:
-            recorder.ok(raw, state.result(), report)
+        recorder.settled(raw, "load", state, load_started, report)
         recorder.finished_report(report)
     for raw in raws:
         if outcomes[raw.source_file].status == "failed" and outcomes[raw.source_file].stage != "load":
