@@ -478,6 +478,12 @@ def chart_series_parts_sum_to_total(df: pd.DataFrame) -> list[dict]:
     return out
 
 
+def prose_restates_structured_figure(df: pd.DataFrame) -> list[dict]:
+    """Prose restating a table/chart/key figure prints the same number (see crosscheck.py)."""
+    from .crosscheck import prose_restates_structured_figure as build  # lazy: crosscheck imports this module
+    return build(df)
+
+
 BUILDERS = {
     "finance_parts_sum_to_total": finance_parts_sum_to_total,
     "finance_totals_agree": finance_totals_agree,
@@ -485,6 +491,7 @@ BUILDERS = {
     "sector_amounts_within_total": sector_amounts_within_total,
     "population_parts_sum_to_total": population_parts_sum_to_total,
     "chart_series_parts_sum_to_total": chart_series_parts_sum_to_total,
+    "prose_restates_structured_figure": prose_restates_structured_figure,
 }
 ALL_RELATIONS = (*BUILDERS, *RATIOS, *INEQUALITIES)
 

@@ -172,6 +172,10 @@ RELATION_CHECKS: dict[str, RelationCheck] = {c.name: c for c in (
                   "Population groups of a chart sum to the population key figure of the same period."),
     RelationCheck("chart_series_parts_sum_to_total", WARN,
                   "Chart sub-series (pillars) of a measure sum to the overall series, per period."),
+    RelationCheck("prose_restates_structured_figure", WARN,
+                  "A prose figure restating a table, chart or key figure of the same report (same unit, within "
+                  "3 % or 1 point, its sentence naming the figure's population, indicator or measure) prints the "
+                  "same number within printed rounding; 'about'/'over' figures may differ (see crosscheck.py)."),
 )}
 
 FINANCE = ("finance_parts_sum_to_total", "finance_totals_agree", "funds_available_pct_matches_ratio",
@@ -180,13 +184,14 @@ FINANCE = ("finance_parts_sum_to_total", "finance_totals_agree", "funds_availabl
 FUNDING = ("funded_pct_matches_ratio", "funded_within_requirement")
 SECTORS = ("sector_reach_within_total", "sector_amounts_within_total")
 CHARTS = ("population_parts_sum_to_total", "chart_series_parts_sum_to_total", "expenditure_within_budget")
+CROSSCHECK = ("prose_restates_structured_figure",)
 
 # Which relations each report family's suite checks. Unknown families get every relation.
 FAMILY_RELATIONS: dict[str, tuple[str, ...]] = {
-    "gtrm_sitrep": (*FUNDING, *SECTORS),
-    "r4v_sitrep": (*FUNDING, *SECTORS),
-    "unhcr_arr": (*FINANCE, *FUNDING),
-    "unhcr_global_focus": (*CHARTS, *FUNDING, "funds_available_within_budget"),
+    "gtrm_sitrep": (*FUNDING, *SECTORS, *CROSSCHECK),
+    "r4v_sitrep": (*FUNDING, *SECTORS, *CROSSCHECK),
+    "unhcr_arr": (*FINANCE, *FUNDING, *CROSSCHECK),
+    "unhcr_global_focus": (*CHARTS, *FUNDING, "funds_available_within_budget", *CROSSCHECK),
 }
 GENERIC_FAMILY = "generic"
 
