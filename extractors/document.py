@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from sitrep.errors import ExtractError
 
 from .pdf_text import Page, read_pdf
+
+_DECLARED_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{2,40})", re.I)
+
+_WINDOWS_1252 = {k: "cp1252" for k in ("iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii")}
 
 
 def sniff_media_type(data: bytes) -> str:
@@ -56,8 +61,18 @@ class Document:
         try:
             return self.data.decode("utf-8")
         except UnicodeDecodeError:
-            best = from_bytes(self.data).best()
-            return str(best) if best is not None else self.data.decode("latin-1")
+            pass
+        declared = _DECLARED_CHARSET.search(self.data[:4096])
+        if declared:  # the page's own <meta charset> / http-equiv wins over a guess
+            try:
+                charset = declared.group(1).decode("ascii").lower()
+                # as browsers do (WHATWG): pages labelled latin-1 or ascii are read as windows-1252
+                charset = _WINDOWS_1252.get(charset.replace("_", "-"), charset)
+                return self.data.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        best = from_bytes(self.data).best()
+        return str(best) if best is not None else self.data.decode("cp1252", errors="replace")
 
     @cached_property
     def html(self):

@@ -37,12 +37,29 @@ class Page:
     text: str  # pdfium's own reading of the whole page, lines joined with "\n"
 
 
+_PDFIUM_ERRORS = {  # FPDF_ERR_* codes of FPDF_GetLastError
+    2: "file not found or could not be opened",
+    3: "damaged (PDFium: data format error)",
+    4: "encrypted (a password is needed to open it)",
+    5: "encrypted with an unsupported security handler",
+    6: "damaged (page not found or content error)",
+}
+
+
+def open_pdf(data: bytes, name: str = "report") -> pdfium.PdfDocument:
+    """The PDF opened by pdfium. Raises ExtractError saying why it cannot be read (encrypted, truncated...)."""
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:  # encrypted, truncated, not a PDF
+        why = _PDFIUM_ERRORS.get(getattr(exc, "err_code", None), str(exc).rstrip("."))
+        if getattr(exc, "err_code", None) == 3 and b"%%EOF" not in data[-2048:]:
+            why = f"truncated or damaged (no end-of-file marker; {len(data):,} bytes)"
+        raise ExtractError(f"cannot open PDF: {why}", report=name) from exc
+
+
 def read_pdf(data: bytes, name: str = "report") -> list[Page]:
     """All pages of a PDF with positioned lines. Raises ExtractError for unreadable files."""
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:  # encrypted, truncated, not a PDF
-        raise ExtractError(f"cannot open PDF ({exc})", report=name) from exc
+    pdf = open_pdf(data, name)
     pages: list[Page] = []
     try:
         for index in range(len(pdf)):
@@ -68,10 +85,7 @@ def read_pdf_lines(data: bytes, name: str = "report") -> list[Page]:
     """Like `read_pdf`, but each line's text holds only the characters whose centre lies inside its
     rectangle. pdfium's bounded text also returns characters that merely touch the rectangle, so a
     superscript footnote marker of one line leaks into the line above ("increased due to 2")."""
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise ExtractError(f"cannot open PDF ({exc})", report=name) from exc
+    pdf = open_pdf(data, name)
     import pypdfium2.raw as pdfium_c
 
     pages: list[Page] = []

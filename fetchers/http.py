@@ -50,19 +50,24 @@ def _get_once(url: str, *, timeout: float, max_bytes: int, name: str | None) -> 
                 if declared and declared.isdigit() and int(declared) > max_bytes:
                     raise FetchError(f"response of {int(declared):,} bytes is over the {max_bytes:,} byte cap",
                                      report=report)
+                # decoded bytes count against the cap too: a small gzip body can inflate to gigabytes
                 chunks, total = [], 0
-                for chunk in response.iter_raw():
-                    total += len(chunk)
-                    if total > max_bytes:
-                        raise FetchError(f"response over the {max_bytes:,} byte cap", report=report)
-                    chunks.append(chunk)
-                body = b"".join(chunks)
-                encoding = response.headers.get("content-encoding", "identity")
-                if declared and declared.isdigit() and encoding == "identity" and len(body) != int(declared):
+                try:
+                    for chunk in response.iter_bytes():
+                        total += len(chunk)
+                        if total > max_bytes:
+                            raise FetchError(f"response over the {max_bytes:,} byte cap", report=report)
+                        chunks.append(chunk)
+                except (httpx.RemoteProtocolError, httpx.ReadError) as exc:  # connection dropped mid-body
+                    expected = f" of {int(declared):,}" if declared and declared.isdigit() else ""
                     raise TransientFetchError(
-                        f"truncated download: {len(body):,} of {int(declared):,} bytes", report=report)
-                if encoding != "identity":
-                    body = httpx.Response(200, headers={"content-encoding": encoding}, content=body).content
+                        f"truncated download: connection dropped after {response.num_bytes_downloaded:,}"
+                        f"{expected} bytes", report=report) from exc
+                body = b"".join(chunks)
+                received = response.num_bytes_downloaded  # on the wire, before any content-encoding
+                if declared and declared.isdigit() and received != int(declared):
+                    raise TransientFetchError(
+                        f"truncated download: {received:,} of {int(declared):,} bytes", report=report)
                 return body, str(response.url)
     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
         raise TransientFetchError(f"{type(exc).__name__} fetching {url}: {exc}", report=report) from exc

@@ -51,10 +51,9 @@ class RunSummary:
 def _error_text(state: State) -> str:
     exc = state.result(raise_on_failure=False)
     if isinstance(exc, SitrepError):
-        return str(exc)
-    if isinstance(exc, BaseException):
-        return f"{type(exc).__name__}: {exc}"
-    return state.message or "failed"
+        return str(exc)  # already one line
+    text = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else (state.message or "failed")
+    return " ".join(text.split())[:1000]  # v_runs.error and the terminal line stay one line
 
 
 def _say(message: str, level: int = logging.INFO) -> None:

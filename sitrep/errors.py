@@ -8,7 +8,13 @@ class SitrepError(Exception):
 
     stage = "pipeline"
 
+    max_chars = 1000  # v_runs.error and the terminal line stay readable
+
     def __init__(self, message: str, *, report: str | None = None) -> None:
+        # one line: causes wrapped from libraries (DuckDB, camelot, PDFium) often span several
+        message = " ".join(str(message).split())
+        if len(message) > self.max_chars:
+            message = message[: self.max_chars - 1] + "…"
         super().__init__(message)
         self.report = report
 

@@ -50,9 +50,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                     [unit, description, unit])
 
 
+def lock_wait() -> float:
+    """Seconds a run waits for another run's lock (SITREP_LOCK_WAIT, default 30)."""
+    try:
+        return max(0.0, float(os.environ.get("SITREP_LOCK_WAIT", "30")))
+    except ValueError:
+        return 30.0
+
+
 @contextlib.contextmanager
-def run_lock(warehouse: Path, wait: float = 30.0) -> Iterator[None]:
-    """One writer per warehouse: the second run waits, then refuses."""
+def run_lock(warehouse: Path, wait: float | None = None) -> Iterator[None]:
+    """One writer per warehouse: the second run waits (SITREP_LOCK_WAIT seconds), then refuses."""
+    wait = lock_wait() if wait is None else wait
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse.with_name(warehouse.name + ".lock")
     handle = lock_path.open("a+")
@@ -85,8 +94,13 @@ class StagedWarehouse:
             leftover.unlink(missing_ok=True)  # from a run that was killed
         if self.warehouse.exists():
             shutil.copy2(self.warehouse, self.staging)
-        self.con = duckdb.connect(str(self.staging))
-        ensure_schema(self.con)
+        try:
+            self.con = duckdb.connect(str(self.staging))
+            ensure_schema(self.con)
+        except duckdb.Error as exc:  # a corrupt or foreign file: never overwrite it, say so
+            self.discard()
+            raise LoadError(f"cannot open the warehouse {self.warehouse}: {exc}; restore it or move it away") \
+                from exc
         return self.con
 
     def publish(self) -> None:
@@ -130,4 +144,7 @@ def is_loaded(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str) -> 
 def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     if not warehouse.exists():
         raise LoadError(f"no warehouse at {warehouse}: run `sitrep run` first")
-    return duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as exc:
+        raise LoadError(f"cannot open the warehouse {warehouse}: {exc}; restore it or move it away") from exc
