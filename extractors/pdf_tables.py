@@ -19,6 +19,8 @@ import pandas as pd
 
 from sitrep.errors import ExtractError
 
+from .pdf_text import PDFIUM_LOCK
+
 
 @dataclass(frozen=True)
 class Table:
@@ -67,7 +69,7 @@ def read_tables(
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        with warnings.catch_warnings():
+        with PDFIUM_LOCK, warnings.catch_warnings():  # camelot uses PDFium too
             warnings.simplefilter("ignore")  # "No tables found in table area" is routine
             found = camelot.read_pdf(path, pages=",".join(map(str, page_list)), flavor=flavor, **options)
     except Exception as exc:  # camelot raises bare exceptions for odd files

@@ -6,6 +6,8 @@ column by column, and the 2019 sector grid pairs numbers with captions by where 
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -46,6 +48,12 @@ _PDFIUM_ERRORS = {  # FPDF_ERR_* codes of FPDF_GetLastError
 }
 
 
+# PDFium is not thread-safe (pypdfium2's documentation: no concurrent calls from several threads),
+# and camelot calls it too. Every use of it in a process takes this lock; extract tasks run on a
+# thread pool, so without it two PDFs extracted at once can break PDFium for the rest of the run.
+PDFIUM_LOCK = threading.RLock()
+
+
 def open_pdf(data: bytes, name: str = "report") -> pdfium.PdfDocument:
     """The PDF opened by pdfium. Raises ExtractError saying why it cannot be read (encrypted, truncated...)."""
     try:
@@ -57,6 +65,16 @@ def open_pdf(data: bytes, name: str = "report") -> pdfium.PdfDocument:
         raise ExtractError(f"cannot open PDF: {why}", report=name) from exc
 
 
+def _locked(read):
+    """Run a PDFium reader under PDFIUM_LOCK."""
+    @functools.wraps(read)
+    def run(*args, **kwargs):
+        with PDFIUM_LOCK:
+            return read(*args, **kwargs)
+    return run
+
+
+@_locked
 def read_pdf(data: bytes, name: str = "report") -> list[Page]:
     """All pages of a PDF with positioned lines. Raises ExtractError for unreadable files."""
     pdf = open_pdf(data, name)
@@ -81,6 +99,7 @@ def read_pdf(data: bytes, name: str = "report") -> list[Page]:
     return pages
 
 
+@_locked
 def read_pdf_lines(data: bytes, name: str = "report") -> list[Page]:
     """Like `read_pdf`, but each line's text holds only the characters whose centre lies inside its
     rectangle. pdfium's bounded text also returns characters that merely touch the rectangle, so a
