@@ -108,11 +108,11 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
     on the task runner, loads one at a time in arrival order."""
     stages_dir, docs_dir = str(paths.stages_dir), str(paths.dq_dir)
     want = STAGES[STAGES.index(first_stage):]
-    if "validate" in want:
-        get_validator(docs_dir)  # Great Expectations starts once, before the reports fan out
     started = {raw.source_file: now() for raw in raws}
     extract_futures = {raw.source_file: extract_stage.submit(raw, stages_dir) for raw in raws} \
         if "extract" in want else {}
+    if "validate" in want:
+        get_validator(docs_dir)  # Great Expectations starts once per run, while the extracts run
     validate_futures = {}
     for raw in raws:
         report = outcomes[raw.source_file]
