@@ -86,11 +86,8 @@ class Validator:
             "report_relations")
         self._figure_vd = self._ctx.validation_definitions.add(gx.ValidationDefinition(
             name="figures_generic", data=figures_bd, suite=self._ctx.suites.add(suites.figure_suite())))
-        self._relation_vds = {}
-        for family in (*suites.FAMILY_RELATIONS, suites.GENERIC_FAMILY):
-            suite = self._ctx.suites.add(suites.relation_suite(family))
-            self._relation_vds[family] = self._ctx.validation_definitions.add(gx.ValidationDefinition(
-                name=f"relations_{family}", data=relations_bd, suite=suite))
+        self._relations_bd = relations_bd
+        self._relation_vds: dict[tuple[str, tuple[str, ...]], object] = {}  # made when first needed
         self._lock = threading.Lock()
         self.startup_seconds = time.perf_counter() - started
         self.validate_seconds: dict[str, float] = {}
@@ -172,11 +169,17 @@ class Validator:
         rel = R.build_relations(prepared, names)
         for err in rel.attrs.get("errors", []):
             results.append(_row("relations_built", "fail", "a relation builder failed", err))
-        rel_result = self._relation_vds[suite_family].run(
+        # GE evaluates only the relations with instances here; the others are "not applicable" passes
+        present = tuple(n for n in names if not rel.empty and (rel["relation"] == n).any())
+        for name in names:
+            if name not in present:
+                results.append(_row(name, "pass", "no instance in this report (not applicable)",
+                                    self._suites.RELATION_CHECKS[name].description))
+        rel_results = self._relation_vd(suite_family, present).run(
             batch_parameters={"dataframe": rel.drop(columns=["rows"])},
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["relation_row", "group"]},
-            run_id=run_id)
-        for res in rel_result.results:
+            run_id=run_id).results if present else []
+        for res in rel_results:
             meta = res.expectation_config.meta or {}
             name, severity = meta.get("name", res.expectation_config.type), meta.get("severity", "fail")
             if _raised(res):
@@ -202,6 +205,15 @@ class Validator:
 
         return ValidationResult(results=pd.DataFrame(results, columns=list(RESULT_COLUMNS)),
                                 quarantine=_quarantine(held))
+
+    def _relation_vd(self, family: str, names: tuple[str, ...]):
+        """The validation definition of these relations of a family (cached: a handful per run)."""
+        key = (family, names)
+        if key not in self._relation_vds:
+            suite = self._ctx.suites.add(self._suites.relation_suite(family, names))
+            self._relation_vds[key] = self._ctx.validation_definitions.add(self._gx.ValidationDefinition(
+                name=suite.name, data=self._relations_bd, suite=suite))
+        return self._relation_vds[key]
 
     def _broken(self, figures, exc: Exception) -> ValidationResult:
         try:
