@@ -24,6 +24,17 @@ SAMPLES = ROOT / "sitrep" / "samples"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of `sql` on a warehouse file, opened read-only as analysts open it."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """A real, temporary Prefect API (SQLite) for the whole session."""

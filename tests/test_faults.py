@@ -23,7 +23,6 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -33,6 +32,7 @@ from fetchers.store import RawStore
 from sitrep.errors import ExtractError, FetchError, LoadError, SitrepError
 
 from . import faultdata as fd
+from .conftest import query
 
 SITREP = [sys.executable, "-m", "sitrep.cli"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,12 +55,6 @@ def start_sitrep(args: list[str], cwd: Path) -> subprocess.Popen:
                             text=True, start_new_session=True)
 
 
-def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 # --- a local HTTP server for the URL sources of the big run -------------------------------------------------

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import pytest
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, query
 
 pytestmark = pytest.mark.slow
 
@@ -15,12 +14,6 @@ R4V = "r4v-peru-sitrep-2023-09.html"
 GTRM = "gtrm-peru-sitrep-2021-02.pdf"
 
 
-def q(warehouse, sql, params=None):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -37,12 +30,12 @@ def test_rerun_one_stage_for_one_report(workspace):
 
     reports, warehouse = workspace
     monthly_pipeline(sources=[str(reports)], warehouse=str(warehouse))
-    facts_before = q(warehouse, "SELECT fact_id, value FROM v_facts ORDER BY 1")
+    facts_before = query(warehouse, "SELECT fact_id, value FROM v_facts ORDER BY 1")
     summary = rerun_stage(stage="validate", reports=[R4V], warehouse=str(warehouse))
     assert [(r.source_file, r.status) for r in summary.reports] == [(R4V, "ok")]
-    stages = q(warehouse, "SELECT stage, status FROM v_runs WHERE run_id = ? ORDER BY stage", [summary.run_id])
+    stages = query(warehouse, "SELECT stage, status FROM v_runs WHERE run_id = ? ORDER BY stage", [summary.run_id])
     assert stages == [("load", "ok"), ("validate", "ok")]  # extract was not redone
-    assert q(warehouse, "SELECT fact_id, value FROM v_facts ORDER BY 1") == facts_before
+    assert query(warehouse, "SELECT fact_id, value FROM v_facts ORDER BY 1") == facts_before
 
 
 def test_corrected_republication_replaces_figures_and_keeps_history(workspace):
@@ -50,18 +43,18 @@ def test_corrected_republication_replaces_figures_and_keeps_history(workspace):
 
     reports, warehouse = workspace
     monthly_pipeline(sources=[str(reports)], warehouse=str(warehouse))
-    old = q(warehouse, "SELECT count(*) FROM v_facts WHERE source_file = ? AND value = 1995", [R4V])
+    old = query(warehouse, "SELECT count(*) FROM v_facts WHERE source_file = ? AND value = 1995", [R4V])
     assert old == [(1,)]
     page = (reports / R4V).read_text(encoding="utf-8")
     (reports / R4V).write_text(page.replace("<td>1,995</td>", "<td>2,117</td>"), encoding="utf-8")
     summary = monthly_pipeline(sources=[str(reports)], warehouse=str(warehouse))
     assert {r.source_file: r.status for r in summary.reports} == {R4V: "ok", GTRM: "skipped"}
-    assert q(warehouse, "SELECT value FROM v_facts WHERE source_file = ? AND sector = 'Education' "
+    assert query(warehouse, "SELECT value FROM v_facts WHERE source_file = ? AND sector = 'Education' "
                         "AND kind = 'table'", [R4V]) == [(2117.0,)]
-    versions = q(warehouse, "SELECT is_current, count(*) FROM dim_report WHERE source_file = ? GROUP BY 1 ORDER BY 1",
-                 [R4V])
+    versions = query(warehouse, "SELECT is_current, count(*) FROM dim_report WHERE source_file = ? "
+                                "GROUP BY 1 ORDER BY 1", [R4V])
     assert versions == [(False, 1), (True, 1)]
-    history = q(warehouse, """SELECT f.value FROM fact_figure f JOIN dim_report r USING (report_key)
+    history = query(warehouse, """SELECT f.value FROM fact_figure f JOIN dim_report r USING (report_key)
                               WHERE r.source_file = ? AND NOT r.is_current AND f.sector = 'Education'
                               AND f.kind = 'table'""", [R4V])
     assert history == [(1995.0,)]
@@ -78,4 +71,4 @@ def test_rerun_without_report_picks_the_failed_ones(workspace):
     assert [r.source_file for r in summary.reports] == ["broken.pdf"]
     assert summary.reports[0].status == "failed" and summary.reports[0].stage == "extract"
     assert "cannot open PDF" in summary.reports[0].error
-    assert q(warehouse, "SELECT count(DISTINCT source_file) FROM v_facts") == [(2,)]
+    assert query(warehouse, "SELECT count(DISTINCT source_file) FROM v_facts") == [(2,)]

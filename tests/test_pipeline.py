@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import pytest
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, query
 
 pytestmark = pytest.mark.slow
 
@@ -22,25 +21,19 @@ def first_run(prefect_harness, tmp_path_factory):
     return summary, warehouse
 
 
-def _facts(warehouse, sql):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_all_five_reports_load(first_run):
     summary, warehouse = first_run
     assert [r.status for r in summary.reports] == ["ok"] * 5, [(r.source_file, r.error) for r in summary.reports]
-    counts = dict(_facts(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
+    counts = dict(query(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
     assert set(counts) == {p.name for p in SAMPLES.iterdir()}
     assert all(n >= 20 for n in counts.values()), counts
 
 
 def test_each_pdf_gives_a_table_cell_and_a_prose_figure(first_run):
     _, warehouse = first_run
-    rows = _facts(warehouse, """SELECT source_file, kind, count(*) FROM v_facts
+    rows = query(warehouse, """SELECT source_file, kind, count(*) FROM v_facts
                                 WHERE source_file LIKE '%.pdf' GROUP BY ALL""")
     kinds = {}
     for source_file, kind, n in rows:
@@ -52,21 +45,21 @@ def test_each_pdf_gives_a_table_cell_and_a_prose_figure(first_run):
 
 def test_provenance_and_families(first_run):
     _, warehouse = first_run
-    families = dict(_facts(warehouse, "SELECT DISTINCT source_file, report_family FROM v_facts"))
+    families = dict(query(warehouse, "SELECT DISTINCT source_file, report_family FROM v_facts"))
     assert families == {
         "gtrm-peru-sitrep-2019-10.pdf": "gtrm_sitrep", "gtrm-peru-sitrep-2021-02.pdf": "gtrm_sitrep",
         "r4v-peru-sitrep-2023-09.html": "r4v_sitrep", "unhcr-arr-peru-2023.pdf": "unhcr_arr",
         "unhcr-global-focus-peru-2020.html": "unhcr_global_focus"}
-    missing_page = _facts(warehouse, "SELECT count(*) FROM v_facts WHERE source_file LIKE '%.pdf' AND page IS NULL")
+    missing_page = query(warehouse, "SELECT count(*) FROM v_facts WHERE source_file LIKE '%.pdf' AND page IS NULL")
     assert missing_page == [(0,)]
-    assert _facts(warehouse, "SELECT count(*) FROM v_facts WHERE evidence IS NULL OR evidence = ''") == [(0,)]
+    assert query(warehouse, "SELECT count(*) FROM v_facts WHERE evidence IS NULL OR evidence = ''") == [(0,)]
 
 
 def test_runs_and_dq_are_recorded(first_run):
     summary, warehouse = first_run
-    runs = _facts(warehouse, "SELECT stage, status, count(*) FROM v_runs GROUP BY ALL ORDER BY 1")
+    runs = query(warehouse, "SELECT stage, status, count(*) FROM v_runs GROUP BY ALL ORDER BY 1")
     assert runs == [("extract", "ok", 5), ("fetch", "ok", 5), ("load", "ok", 5), ("validate", "ok", 5)]
-    assert _facts(warehouse, "SELECT count(DISTINCT source_file) FROM v_dq_results") == [(5,)]
+    assert query(warehouse, "SELECT count(DISTINCT source_file) FROM v_dq_results") == [(5,)]
     assert summary.data_docs and summary.data_docs.endswith(".html")
 
 
@@ -80,11 +73,11 @@ def test_second_run_does_no_stage_work_and_leaves_the_same_warehouse(first_run, 
     # reuse the raw and stage stores of the first run
     for sub in ("raw", "stages"):
         shutil.copytree(warehouse.parent / sub, copy.parent / sub)
-    before = _facts(copy, "SELECT fact_id, value FROM v_facts ORDER BY 1")
+    before = query(copy, "SELECT fact_id, value FROM v_facts ORDER BY 1")
     summary = monthly_pipeline(sources=None, warehouse=str(copy))
     assert [r.status for r in summary.reports] == ["skipped"] * 5
-    assert _facts(copy, "SELECT fact_id, value FROM v_facts ORDER BY 1") == before
-    stages = _facts(copy, f"SELECT stage, status FROM v_runs WHERE run_id = '{summary.run_id}' AND stage <> 'fetch'")
+    assert query(copy, "SELECT fact_id, value FROM v_facts ORDER BY 1") == before
+    stages = query(copy, f"SELECT stage, status FROM v_runs WHERE run_id = '{summary.run_id}' AND stage <> 'fetch'")
     assert {s for _, s in stages} == {"skipped"}
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
-import duckdb
 import pytest
 
 import fetchers
 from fetchers.reliefweb import build_query, list_reports
 from sitrep.errors import ConfigError, FetchError
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, query
 
 # three ReliefWeb reports, newest first; one also carries a spreadsheet, which is not a report file
 REPORTS = [
@@ -171,12 +170,6 @@ def test_appname_from_the_environment(api, monkeypatch):
     assert fake.requests[0]["query"]["appname"] == ["from-env-x1"]
 
 
-def _facts(warehouse, sql):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.mark.slow
@@ -197,9 +190,9 @@ def test_catalog_through_the_pipeline_then_unchanged(api, prefect_harness, tmp_p
     summary = monthly_pipeline(sources=[str(catalog)], warehouse=str(warehouse))
     assert sorted(r.source_file for r in summary.reports) == SAMPLE_NAMES
     assert [r.status for r in summary.reports] == ["ok"] * 5, [(r.source_file, r.error) for r in summary.reports]
-    counts = dict(_facts(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
+    counts = dict(query(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
     assert sorted(counts) == SAMPLE_NAMES and all(n > 0 for n in counts.values())
-    sources = _facts(warehouse, "SELECT DISTINCT source, location FROM raw_manifest")
+    sources = query(warehouse, "SELECT DISTINCT source, location FROM raw_manifest")
     assert {s for s, _ in sources} == {str(catalog)}
     assert all(loc.startswith(f"{base}/files/") for _, loc in sources)
 
@@ -207,7 +200,7 @@ def test_catalog_through_the_pipeline_then_unchanged(api, prefect_harness, tmp_p
     second = monthly_pipeline(sources=[str(catalog)], warehouse=str(warehouse))
     assert [r.status for r in second.reports] == ["skipped"] * 5
     assert all(routes.hits[p] == n + 1 for p, n in file_hits.items())  # fetched again, no stage work
-    stages = _facts(warehouse, f"SELECT stage, status, count(*) FROM v_runs WHERE run_id = '{second.run_id}' "
+    stages = query(warehouse, f"SELECT stage, status, count(*) FROM v_runs WHERE run_id = '{second.run_id}' "
                                "GROUP BY ALL ORDER BY 1")
     assert stages == [("extract", "skipped", 5), ("fetch", "ok", 5), ("load", "skipped", 5),
                       ("validate", "skipped", 5)]

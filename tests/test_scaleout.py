@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 
 import cloudpickle
-import duckdb
 import pytest
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.runners import describe, task_runner, task_runner_from_env
 from sitrep.errors import ConfigError
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, query
 
 
 def test_threads_by_default():
@@ -57,22 +56,16 @@ def test_stage_tasks_can_be_sent_to_worker_processes(name):
     assert copy.name == task.name
 
 
-def _facts(warehouse, sql):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _check_warehouse(summary, warehouse):
     assert [r.status for r in summary.reports] == ["ok"] * 5, [(r.source_file, r.error) for r in summary.reports]
-    counts = dict(_facts(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
+    counts = dict(query(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
     assert sorted(counts) == sorted(p.name for p in SAMPLES.iterdir())
     assert all(n >= 20 for n in counts.values()), counts
-    assert _facts(warehouse, "SELECT stage, status, count(*) FROM v_runs GROUP BY ALL ORDER BY 1") == [
+    assert query(warehouse, "SELECT stage, status, count(*) FROM v_runs GROUP BY ALL ORDER BY 1") == [
         ("extract", "ok", 5), ("fetch", "ok", 5), ("load", "ok", 5), ("validate", "ok", 5)]
-    assert _facts(warehouse, "SELECT count(DISTINCT source_file) FROM v_dq_results") == [(5,)]
+    assert query(warehouse, "SELECT count(DISTINCT source_file) FROM v_dq_results") == [(5,)]
 
 
 @pytest.mark.slow
