@@ -361,4 +361,54 @@ def _relation(p: dict, s: dict, cmp: tuple[str, float, float], shared: list[str]
             "reason": reason}
 
 
-__all__ = ["RELATION", "prose_restates_structured_figure", "same_stem", "stem", "words"]
+# ----------------------------------------------------------------------------- prose against prose
+
+PROSE_RELATION = "prose_figures_disagree"
+MIN_SHARED_PROSE = 4  # two sentences must share at least four content stems to be about the same thing
+
+
+def prose_figures_disagree(df: pd.DataFrame) -> list[dict]:
+    """Two prose figures of one report that say the same thing with different numbers.
+
+    Both unqualified, same unit, close (the same windows as above) but not equal within printed rounding,
+    in different sentences that share at least MIN_SHARED_PROSE content stems (generic report words such
+    as UNHCR, Peru, people do not count): "A total of 709 new virtual cards were issued" and "CEPR issued
+    700 virtual asylum seeker cards". Sentences that only share a topic (trained, community, leaders) fall
+    short of the threshold. Back-references ("Of these cases, 82.2% ...") are out of reach of wording."""
+    try:
+        return _prose_pairs(df)
+    except Exception:  # an odd frame gives no relations, never an exception
+        return []
+
+
+def _prose_pairs(df: pd.DataFrame) -> list[dict]:
+    need = {"row", "kind", "value", "unit", "evidence"}
+    if df is None or len(df) == 0 or not need <= set(df.columns):
+        return []
+    recs = [r for r in df.sort_values("row", kind="stable").to_dict("records")
+            if r.get("kind") == "prose" and isinstance(r.get("value"), int | float) and math.isfinite(r["value"])
+            and r["value"] != 0 and isinstance(r.get("unit"), str) and not _text(r.get("qualifier"))
+            and not _is_change(r)]
+    out = []
+    for i, a in enumerate(recs):
+        for b in recs[i + 1:]:
+            if a["unit"] != b["unit"] or _text(a["evidence"]) == _text(b["evidence"]) or _conflict(a, b):
+                continue
+            cmp = _compare(a, b)
+            if cmp is None or cmp[0] != "near":
+                continue
+            shared = _shared(words(a["evidence"]), words(b["evidence"]))
+            if len(shared) < MIN_SHARED_PROSE:
+                continue
+            av, bv, unit = float(a["value"]), float(b["value"]), a["unit"]
+            diff, tol = cmp[1], cmp[2]
+            reason = (f"prose {_unit_text(av, unit)} ('{_snippet(a)}') vs prose {_unit_text(bv, unit)} "
+                      f"('{_snippet(b)}') [shared: {', '.join(shared[:5])}]: differs beyond printed rounding")
+            out.append({"relation": PROSE_RELATION, "group": f"prose rows {int(a['row'])} and {int(b['row'])}",
+                        "lhs": av, "rhs": bv, "tolerance": float(tol), "excess": round(float(diff - tol), 9),
+                        "rows": (int(a["row"]), int(b["row"])), "reason": reason})
+    return out
+
+
+__all__ = ["RELATION", "PROSE_RELATION", "prose_figures_disagree", "prose_restates_structured_figure", "same_stem",
+           "stem", "words"]

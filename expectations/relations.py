@@ -484,6 +484,12 @@ def prose_restates_structured_figure(df: pd.DataFrame) -> list[dict]:
     return build(df)
 
 
+def prose_figures_disagree(df: pd.DataFrame) -> list[dict]:
+    """Two prose sentences about the same thing print the same number (see crosscheck.py)."""
+    from .crosscheck import prose_figures_disagree as build  # lazy: crosscheck imports this module
+    return build(df)
+
+
 BUILDERS = {
     "finance_parts_sum_to_total": finance_parts_sum_to_total,
     "finance_totals_agree": finance_totals_agree,
@@ -492,6 +498,7 @@ BUILDERS = {
     "population_parts_sum_to_total": population_parts_sum_to_total,
     "chart_series_parts_sum_to_total": chart_series_parts_sum_to_total,
     "prose_restates_structured_figure": prose_restates_structured_figure,
+    "prose_figures_disagree": prose_figures_disagree,
 }
 ALL_RELATIONS = (*BUILDERS, *RATIOS, *INEQUALITIES)
 

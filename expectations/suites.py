@@ -176,6 +176,9 @@ RELATION_CHECKS: dict[str, RelationCheck] = {c.name: c for c in (
                   "A prose figure restating a table, chart or key figure of the same report (same unit, within "
                   "3 % or 1 point, its sentence naming the figure's population, indicator or measure) prints the "
                   "same number within printed rounding; 'about'/'over' figures may differ (see crosscheck.py)."),
+    RelationCheck("prose_figures_disagree", WARN,
+                  "Two unqualified prose figures whose sentences share at least four content words and whose "
+                  "values are within 3 % or 1 point print the same number (see crosscheck.py)."),
 )}
 
 FINANCE = ("finance_parts_sum_to_total", "finance_totals_agree", "funds_available_pct_matches_ratio",
@@ -184,7 +187,7 @@ FINANCE = ("finance_parts_sum_to_total", "finance_totals_agree", "funds_availabl
 FUNDING = ("funded_pct_matches_ratio", "funded_within_requirement")
 SECTORS = ("sector_reach_within_total", "sector_amounts_within_total")
 CHARTS = ("population_parts_sum_to_total", "chart_series_parts_sum_to_total", "expenditure_within_budget")
-CROSSCHECK = ("prose_restates_structured_figure",)
+CROSSCHECK = ("prose_restates_structured_figure", "prose_figures_disagree")
 
 # Which relations each report family's suite checks. Unknown families get every relation.
 FAMILY_RELATIONS: dict[str, tuple[str, ...]] = {

@@ -280,3 +280,58 @@ def test_bad_frames_give_no_relations(frame):
     assert pairs(frame).empty
     assert prose_restates_structured_figure(frame) == []
     assert prose_restates_structured_figure(None) == []
+
+
+# ----------------------------------------------------------------------------- prose against prose
+
+def _prose(row, value, evidence, raw=None, unit="number", qualifier=None):
+    return {"row": row, "kind": "prose", "value": float(value), "unit": unit, "evidence": evidence,
+            "raw": raw or f"{value:,}", "qualifier": qualifier}
+
+
+def test_two_sentences_about_the_same_cards_with_different_numbers_disagree():
+    from expectations.crosscheck import prose_figures_disagree
+
+    frame = pd.DataFrame([
+        _prose(0, 709, "A total of 709 new virtual cards were issued, and over 109,000 asylum-seekers renewed."),
+        _prose(1, 700, "By the year's end, CEPR issued 700 virtual asylum seeker cards, establishing a system."),
+    ])
+    [rel] = prose_figures_disagree(frame)
+    assert rel["rows"] == (0, 1) and rel["excess"] > 0 and "709" in rel["reason"] and "700" in rel["reason"]
+
+
+def test_sentences_sharing_only_a_topic_or_qualified_are_not_paired():
+    from expectations.crosscheck import prose_figures_disagree
+
+    topic = pd.DataFrame([
+        _prose(0, 340, "To prevent GBV risks, UNHCR trained 340 government officials and community leaders."),
+        _prose(1, 336, "In addition, UNHCR trained 336 community leaders, of whom 70% were women."),
+    ])
+    assert prose_figures_disagree(topic) == []
+    qualified = pd.DataFrame([
+        _prose(0, 709, "A total of 709 new virtual asylum seeker cards were issued by CEPR."),
+        _prose(1, 700, "CEPR issued some 700 virtual asylum seeker cards.", qualifier="approx"),
+    ])
+    assert prose_figures_disagree(qualified) == []
+    equal = pd.DataFrame([
+        _prose(0, 1532, "Submissions of 1,532 refugees for resettlement to third countries."),
+        _prose(1, 1532, "UNHCR submitted 1,532 refugees for resettlement to third countries."),
+    ])
+    assert prose_figures_disagree(equal) == []
+
+
+def test_real_extraction_flags_only_the_virtual_cards(validator):
+    from extractors import extract_report
+    from sitrep.artifacts import figures_frame
+
+    from .conftest import SAMPLES
+
+    flagged = {}
+    for path in sorted(SAMPLES.iterdir()):
+        result = extract_report(path.read_bytes(), path.name)
+        res = validator.validate(path.name, result.family, figures_frame(result))
+        row = res.results[res.results["expectation"] == "prose_figures_disagree"].iloc[0]
+        if row["status"] != "pass":
+            flagged[path.name] = row["details"]
+    assert list(flagged) == ["unhcr-arr-peru-2023.pdf"]
+    assert "prose 709" in flagged["unhcr-arr-peru-2023.pdf"] and "prose 700" in flagged["unhcr-arr-peru-2023.pdf"]
