@@ -287,6 +287,14 @@ def _describe(s: dict) -> str:
 
 # ----------------------------------------------------------------------------- the relation
 
+_NEEDED = frozenset({"row", "kind", "value", "unit", "evidence"})
+
+
+def _usable(df: pd.DataFrame | None) -> bool:
+    """A non-empty frame with the columns both relations read."""
+    return df is not None and len(df) > 0 and _NEEDED <= set(df.columns)
+
+
 def prose_restates_structured_figure(df: pd.DataFrame) -> list[dict]:
     """One relation row per prose figure that restates a structured figure (see the module docstring)."""
     try:
@@ -296,8 +304,7 @@ def prose_restates_structured_figure(df: pd.DataFrame) -> list[dict]:
 
 
 def _pairs(df: pd.DataFrame) -> list[dict]:
-    need = {"row", "kind", "value", "unit", "evidence"}
-    if df is None or len(df) == 0 or not need <= set(df.columns):
+    if not _usable(df):
         return []
     df = df.copy()
     for col in ("raw", "qualifier", "indicator", "measure", "population", "sector", "location", "section"):
@@ -382,8 +389,7 @@ def prose_figures_disagree(df: pd.DataFrame) -> list[dict]:
 
 
 def _prose_pairs(df: pd.DataFrame) -> list[dict]:
-    need = {"row", "kind", "value", "unit", "evidence"}
-    if df is None or len(df) == 0 or not need <= set(df.columns):
+    if not _usable(df):
         return []
     recs = [r for r in df.sort_values("row", kind="stable").to_dict("records")
             if r.get("kind") == "prose" and isinstance(r.get("value"), int | float) and math.isfinite(r["value"])

@@ -76,34 +76,11 @@ def _locked(read):
 
 @_locked
 def read_pdf(data: bytes, name: str = "report") -> list[Page]:
-    """All pages of a PDF with positioned lines. Raises ExtractError for unreadable files."""
-    pdf = open_pdf(data, name)
-    pages: list[Page] = []
-    try:
-        for index in range(len(pdf)):
-            page = pdf[index]
-            width, height = page.get_size()
-            textpage = page.get_textpage()
-            lines = []
-            for i in range(textpage.count_rects()):
-                box = textpage.get_rect(i)
-                text = textpage.get_text_bounded(*box).replace("\r", "").replace("\n", " ")
-                if text.strip():
-                    lines.append(Line(text.rstrip(), *box))
-            full = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-            pages.append(Page(index + 1, width, height, tuple(lines), full))
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
-    return pages
+    """All pages of a PDF with positioned lines. Raises ExtractError for unreadable files.
 
-
-@_locked
-def read_pdf_lines(data: bytes, name: str = "report") -> list[Page]:
-    """Like `read_pdf`, but each line's text holds only the characters whose centre lies inside its
-    rectangle. pdfium's bounded text also returns characters that merely touch the rectangle, so a
-    superscript footnote marker of one line leaks into the line above ("increased due to 2")."""
+    Each line's text holds only the characters whose centre lies inside its rectangle: pdfium's bounded
+    text also returns characters that merely touch the rectangle, so a superscript footnote marker of one
+    line would leak into the line above ("increased due to 2")."""
     pdf = open_pdf(data, name)
     import pypdfium2.raw as pdfium_c
 

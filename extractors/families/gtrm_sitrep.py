@@ -28,7 +28,7 @@ from sitrep.errors import ExtractError
 from ..document import Document
 from ..layout import Paragraph, body_height, clean_lines, merge_fragments, paragraphs, reading_order
 from ..pdf_tables import read_tables
-from ..pdf_text import Line, Page, read_pdf_lines
+from ..pdf_text import Line, Page
 from ..periods import month_period
 from ..prose import ProseContext, find_figures
 from ..records import ExtractResult, Figure
@@ -576,7 +576,7 @@ _GRID_MARK = "\x00grid "
 def extract(doc: Document) -> ExtractResult:
     if not doc.is_pdf:
         raise ExtractError("not a PDF", report=doc.name)
-    pages = read_pdf_lines(doc.data, doc.name)
+    pages = doc.pages  # parsed once, shared with detection
     period = report_period(pages)
     year = period[:4] if period else None
     warnings: list[str] = []
