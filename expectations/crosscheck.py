@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -92,6 +93,7 @@ MEASURE_WORDS = {
 
 # ----------------------------------------------------------------------------- wording
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand words recur across every report of a run
 def stem(word: str) -> str:
     """Light suffix stripping, enough to match the inflections reports use (not a full stemmer)."""
     w = _SYNONYMS.get(word, word)
@@ -117,14 +119,19 @@ def same_stem(a: str, b: str) -> bool:
 
 def words(text, generic: bool = True) -> dict[str, str]:
     """stem -> first word of `text` with that stem; function words (and generic ones if `generic`) left out."""
-    out: dict[str, str] = {}
     if not isinstance(text, str):
-        return out
+        return {}
+    return dict(_words(text, generic))
+
+
+@lru_cache(maxsize=1 << 14)  # sentences are compared with many figures: read each one once
+def _words(text: str, generic: bool) -> tuple[tuple[str, str], ...]:
+    out: dict[str, str] = {}
     for w in _WORD.findall(text.lower()):
         if len(w) < 3 or w in _FUNCTION or (generic and w in _GENERIC):
             continue
         out.setdefault(stem(w), w)
-    return out
+    return tuple(out.items())
 
 
 def _shared(label: dict[str, str], sentence: dict[str, str]) -> list[str]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import pandas as pd
 
@@ -144,8 +146,13 @@ def half_step(raw: str | None, value: float) -> float:
 
 def _parse_raw(raw: str | None, value: float) -> tuple[int, float] | None:
     """(decimals, scale) of the printed number when `raw` reads back as `value`, else None."""
-    if not raw or value is None or value != value:
+    if not isinstance(raw, str) or not raw or value is None or value != value:
         return None
+    return _parse_printed(raw, float(value))
+
+
+@lru_cache(maxsize=1 << 14)  # the cross-checks ask about the same printed figure many times
+def _parse_printed(raw: str, value: float) -> tuple[int, float] | None:
     for m in reversed(list(_NUMBER.finditer(raw))):
         token = re.sub(r"\s", "", m.group(1))
         scale_m = _SCALE.match(raw[m.end():])
@@ -527,5 +534,30 @@ def build_relations(prepared: pd.DataFrame, names: Iterable[str] | None = None) 
     return rel
 
 
-__all__ = ["ALL_RELATIONS", "KINDS", "QUALIFIERS", "UNITS", "MONEY_MEASURES", "PCT_MEASURES",
+@dataclass
+class PreparedReport:
+    """One report made ready for the suites: its cleaned figures and the relation instances in them."""
+
+    missing: list[str]  # FIGURE_COLUMNS absent from the extractor's frame
+    figures: pd.DataFrame  # from `prepare`
+    relations: pd.DataFrame  # from `build_relations`, without the `attrs`
+    errors: list[str]  # relation builders that failed
+    names: tuple[str, ...]  # the relations the report's suite checks
+
+
+def prepare_report(job: tuple[pd.DataFrame, tuple[str, ...]]) -> PreparedReport:
+    """(figures, relation names) -> PreparedReport. Pure, and free of Great Expectations, so worker
+    processes can run it for a batch while the flow process runs the suites."""
+    figures, names = job
+    if not isinstance(figures, pd.DataFrame):
+        figures = pd.DataFrame(figures)
+    prepared = prepare(figures)
+    rel = build_relations(prepared, names)
+    errors = list(rel.attrs.get("errors", []))
+    rel.attrs = {}
+    return PreparedReport(missing_columns(figures), prepared, rel, errors, tuple(names))
+
+
+__all__ = ["ALL_RELATIONS", "PreparedReport", "prepare_report",
+           "KINDS", "QUALIFIERS", "UNITS", "MONEY_MEASURES", "PCT_MEASURES",
            "build_relations", "prepare", "missing_columns", "fmt"]

@@ -10,42 +10,34 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import State
 
 import fetchers
+from flows import workers
+from flows.precheck import UNCHANGED, unique_items
 from flows.runners import task_runner_from_env
-from flows.tasks import StageOutcome, extract_stage, fetch_report, get_validator, load_stage, now, validate_stage
+from flows.summary import ReportOutcome, RunSummary
+from flows.tasks import (
+    StageFailure,
+    StageOutcome,
+    extract_stage,
+    fetch_report,
+    get_validator,
+    load_stage,
+    now,
+    validate_stage,
+)
 from sitrep.config import Paths, samples_dir
 from sitrep.errors import SitrepError
-from warehouse.db import StagedWarehouse, is_loaded, log_stage, run_lock
+from warehouse.db import StagedWarehouse, is_loaded, log_stage, record_raw, run_lock
 
 STAGES = ("fetch", "extract", "validate", "load")
+BATCH_ENV = "SITREP_BATCH_SIZE"
+DEFAULT_BATCH = 25
 progress = logging.getLogger("sitrep.progress")
-
-
-@dataclass
-class ReportOutcome:
-    source_file: str
-    status: str = "ok"  # ok | failed | skipped
-    stage: str | None = None  # the stage that failed
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    warehouse: str
-    reports: list[ReportOutcome] = field(default_factory=list)
-    data_docs: str | None = None
-
-    @property
-    def failed(self) -> list[ReportOutcome]:
-        return [r for r in self.reports if r.status == "failed"]
 
 
 def _error_text(state: State) -> str:
@@ -93,6 +85,27 @@ class _Recorder:
         self.ok(raw, state.result(), report)
         return True
 
+    def batch(self, raws: list[fetchers.RawFile], stage: str, state: State,
+              outcomes: dict[str, ReportOutcome]) -> list[fetchers.RawFile]:
+        """Record a finished batch task report by report; the reports that passed the stage."""
+        if state.is_failed():  # the task itself broke: every report of the batch failed this stage
+            error = _error_text(state)
+            for raw in raws:
+                self.failed(raw.source_file, raw.sha256, stage, error, now(), outcomes[raw.source_file])
+            return []
+        results = state.result()
+        passed = []
+        for raw in raws:
+            outcome = results.get(raw.source_file)
+            if isinstance(outcome, StageOutcome):
+                self.ok(raw, outcome, outcomes[raw.source_file])
+                passed.append(raw)
+            else:
+                error = outcome.error if isinstance(outcome, StageFailure) else "no outcome reported"
+                when = outcome.started if isinstance(outcome, StageFailure) else now()
+                self.failed(raw.source_file, raw.sha256, stage, error, when, outcomes[raw.source_file])
+        return passed
+
     def skipped(self, raw: fetchers.RawFile, stages: tuple[str, ...], why: str) -> None:
         for stage in stages:
             log_stage(self.con, self.run_id, raw.source_file, raw.sha256, stage, "skipped", None, None, why)
@@ -102,44 +115,71 @@ class _Recorder:
         _say(f"[{self.done}/{self.total}] {report.source_file}: {report.status}")
 
 
+def batch_size() -> int:
+    """Reports per validate and load batch (SITREP_BATCH_SIZE, default 25)."""
+    try:
+        return max(1, int(os.environ.get(BATCH_ENV, "") or DEFAULT_BATCH))
+    except ValueError:
+        return DEFAULT_BATCH
+
+
+def _label(raws: list[fetchers.RawFile]) -> str:
+    return raws[0].source_file + (f" (+{len(raws) - 1} more)" if len(raws) > 1 else "")
+
+
 def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, staging: StagedWarehouse,
                 run_id: str, recorder: _Recorder, outcomes: dict[str, ReportOutcome]) -> None:
-    """Run `first_stage` and the stages after it for each report; extract and validate in parallel
-    on the task runner, loads one at a time in arrival order."""
-    stages_dir, docs_dir = str(paths.stages_dir), str(paths.dq_dir)
+    """Run `first_stage` and the stages after it for each report. Extracts run in parallel (in worker
+    processes); the extracted reports are validated in batches on the task runner while later extracts
+    go on, and each validated batch is loaded on the flow thread (one writer), in arrival order."""
+    stages_dir, docs_dir, staging_db = str(paths.stages_dir), str(paths.dq_dir), str(staging.staging)
     want = STAGES[STAGES.index(first_stage):]
+    size = batch_size()
+    workers.warm()
     started = {raw.source_file: now() for raw in raws}
     extract_futures = {raw.source_file: extract_stage.submit(raw, stages_dir) for raw in raws} \
         if "extract" in want else {}
     if "validate" in want:
         get_validator(docs_dir)  # Great Expectations starts once per run, while the extracts run
-    validate_futures = {}
+    pending: list[tuple[list[fetchers.RawFile], object]] = []  # batches waiting for validation, in order
+
+    def submit(batch: list[fetchers.RawFile]) -> None:
+        future = validate_stage.submit(batch, stages_dir, docs_dir, _label(batch)) if "validate" in want else None
+        pending.append((batch, future))
+
+    def drain(block: bool) -> None:
+        while pending and (block or pending[0][1] is None or pending[0][1].state.is_final()):
+            batch, future = pending.pop(0)
+            if future is not None:
+                future.wait()
+                passed = recorder.batch(batch, "validate", future.state, outcomes)
+                for raw in batch:
+                    if raw not in passed:
+                        recorder.finished_report(outcomes[raw.source_file])
+                batch = passed
+            if batch:
+                state = load_stage(batch, stages_dir, staging_db, run_id, _label(batch), return_state=True)
+                recorder.batch(batch, "load", state, outcomes)
+                for raw in batch:
+                    recorder.finished_report(outcomes[raw.source_file])
+
+    batch: list[fetchers.RawFile] = []
     for raw in raws:
-        report = outcomes[raw.source_file]
         future = extract_futures.get(raw.source_file)
         if future is not None:
             future.wait()
-            if not recorder.settled(raw, "extract", future.state, started[raw.source_file], report):
+            if not recorder.settled(raw, "extract", future.state, started[raw.source_file],
+                                    outcomes[raw.source_file]):
+                recorder.finished_report(outcomes[raw.source_file])
                 continue
-        if "validate" in want:
-            started[raw.source_file] = now()
-            validate_futures[raw.source_file] = validate_stage.submit(raw, stages_dir, docs_dir)
-    for raw in raws:
-        report = outcomes[raw.source_file]
-        if report.status == "failed":
-            continue
-        future = validate_futures.get(raw.source_file)
-        if future is not None:
-            future.wait()
-            if not recorder.settled(raw, "validate", future.state, started[raw.source_file], report):
-                continue
-        load_started = now()
-        state = load_stage(raw, stages_dir, str(staging.staging), run_id, return_state=True)
-        recorder.settled(raw, "load", state, load_started, report)
-        recorder.finished_report(report)
-    for raw in raws:
-        if outcomes[raw.source_file].status == "failed" and outcomes[raw.source_file].stage != "load":
-            recorder.finished_report(outcomes[raw.source_file])
+        batch.append(raw)
+        if len(batch) >= size:
+            submit(batch)
+            batch = []
+        drain(block=False)
+    if batch:
+        submit(batch)
+    drain(block=True)
 
 
 def _current_run_id() -> str:
@@ -155,17 +195,9 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
     run_id = _current_run_id()
     sources = list(sources or [str(samples_dir())])
     summary = RunSummary(run_id, str(paths.warehouse))
-    items: list[fetchers.FetchItem] = []
-    for source in sources:
-        items += fetchers.resolve(source)  # ConfigError for a missing source: the run stops (exit 2)
-    seen: set[str] = set()
-    unique = []
-    for item in items:
-        if item.source_file in seen:
-            _say(f"  skipping a second report named {item.source_file} (from {item.location})", logging.WARNING)
-            continue
-        seen.add(item.source_file)
-        unique.append(item)
+    unique, repeats = unique_items(sources)  # ConfigError for a missing source: the run stops (exit 2)
+    for item in repeats:
+        _say(f"  skipping a second report named {item.source_file} (from {item.location})", logging.WARNING)
     _say(f"sitrep run {run_id}: {len(unique)} report(s) from {len(sources)} source(s) -> {paths.warehouse}")
     with run_lock(paths.warehouse):
         staging = StagedWarehouse(paths.warehouse)
@@ -186,15 +218,13 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
                     recorder.finished_report(report)
                     continue
                 raw = future.result()
-                con.execute("INSERT INTO raw_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [raw.sha256, raw.source_file, raw.bytes, raw.media_type, raw.source, raw.location,
-                             raw.fetched_at[:19], raw.path])
+                record_raw(con, raw)
                 recorder.ok(raw, StageOutcome("fetch", fetch_started, now(),
                                               f"{raw.bytes:,} bytes, sha256 {raw.sha256[:12]}"), report)
                 if not force and is_loaded(con, raw.source_file, raw.sha256):
-                    recorder.skipped(raw, STAGES[1:], "unchanged since its last load")
+                    recorder.skipped(raw, STAGES[1:], UNCHANGED)
                     report.status = "skipped"
-                    report.notes.append("unchanged since its last load: no stage work")
+                    report.notes.append(f"{UNCHANGED}: no stage work")
                     recorder.finished_report(report)
                     continue
                 todo.append(raw)

@@ -1,4 +1,6 @@
-"""Prefect tasks: one per stage, each for one report. Thin wrappers over the stage packages.
+"""Prefect tasks, thin wrappers over the stage packages: fetch and extract per report; validate and
+load per batch of reports (their fixed costs, a Great Expectations run and a DuckDB connection, are
+paid once per batch), with one outcome per report so one report's failure never fails the others.
 
 Each task reads its input from the stage store (or the raw store) and writes its output there,
 so any stage can be rerun for one report from what the stage before it left.
@@ -17,8 +19,9 @@ from prefect.cache_policies import NO_CACHE
 
 import fetchers
 from extractors import extract_report
+from flows import workers
 from sitrep.artifacts import StageStore
-from sitrep.errors import ValidateError
+from sitrep.errors import ExtractError, LoadError, SitrepError, ValidateError
 
 
 def now() -> datetime:
@@ -45,16 +48,44 @@ def fetch_report(item: fetchers.FetchItem, raw_dir: str) -> fetchers.RawFile:
     return fetchers.fetch(item, fetchers.RawStore(Path(raw_dir)))
 
 
-@task(name="extract", task_run_name="extract {raw.source_file}", cache_policy=NO_CACHE)
-def extract_stage(raw: fetchers.RawFile, stages_dir: str) -> StageOutcome:
-    started = now()
+def extract_to_store(raw_path: str, source_file: str, sha256: str, stages_dir: str) -> str:
+    """The extract stage's work for one report (raw bytes -> figures in the stage store); returns the
+    progress note. A plain function: it runs in a worker process (flows.workers)."""
     t0 = time.perf_counter()
-    result = extract_report(raw.read(), raw.source_file)
-    StageStore(Path(stages_dir)).save_extract(raw.source_file, raw.sha256, result)
+    result = extract_report(Path(raw_path).read_bytes(), source_file)
+    StageStore(Path(stages_dir)).save_extract(source_file, sha256, result)
     note = f"{len(result.figures)} figures, {result.family}, {time.perf_counter() - t0:.1f}s"
     if result.warnings:
         note += "; " + "; ".join(result.warnings)
+    return note
+
+
+@task(name="extract", task_run_name="extract {raw.source_file}", cache_policy=NO_CACHE)
+def extract_stage(raw: fetchers.RawFile, stages_dir: str) -> StageOutcome:
+    started = now()
+    try:
+        note = workers.run(extract_to_store, raw.path, raw.source_file, raw.sha256, stages_dir)
+    except workers.WorkerCrashed as exc:
+        raise ExtractError(str(exc), report=raw.source_file) from exc
     return _timed("extract", started, note)
+
+
+@dataclass(frozen=True)
+class StageFailure:
+    """A stage that failed for one report of a batch (the other reports of the batch go on)."""
+
+    stage: str
+    started: datetime
+    finished: datetime
+    error: str
+
+
+BatchOutcome = dict[str, StageOutcome | StageFailure]
+
+
+def _failure(stage: str, started: datetime, exc: BaseException) -> StageFailure:
+    text = str(exc) if isinstance(exc, SitrepError) else f"{type(exc).__name__}: {exc}"
+    return StageFailure(stage, started, now(), " ".join(text.split())[:1000] or type(exc).__name__)
 
 
 _validator = None
@@ -73,50 +104,76 @@ def get_validator(docs_dir: str):
         return _validator
 
 
-def _validate(docs_dir: str, source_file: str, family: str, figures):
-    """One report through the run's Validator. The lock lives here, not in the task body, so the task
+def _validate(docs_dir: str, reports: list[tuple[str, str, object]]):
+    """Reports through the run's Validator. The lock lives here, not in the task body, so the task
     pickles for Dask workers (a threading.Lock does not)."""
     validator = get_validator(docs_dir)
     with _validator_lock:
-        return validator.validate(source_file, family, figures)
+        return validator.validate_many(reports, map_jobs=workers.map_jobs)
 
 
-@task(name="validate", task_run_name="validate {raw.source_file}", cache_policy=NO_CACHE)
-def validate_stage(raw: fetchers.RawFile, stages_dir: str, docs_dir: str) -> StageOutcome:
+@task(name="validate", task_run_name="validate {label}", cache_policy=NO_CACHE)
+def validate_stage(raws: list[fetchers.RawFile], stages_dir: str, docs_dir: str, label: str = "") -> BatchOutcome:
+    """Validate a batch of reports in one pass of the suites (Great Expectations' cost is per run, not per
+    figure); a report whose stored extract is missing fails alone."""
     started = now()
     store = StageStore(Path(stages_dir))
-    if not store.has_extract(raw.source_file, raw.sha256):
-        raise ValidateError("no stored extract output: rerun from the extract stage", report=raw.source_file)
-    meta, figures = store.load_extract(raw.source_file, raw.sha256)
-    result = _validate(docs_dir, raw.source_file, meta["family"], figures)
-    store.save_validation(raw.source_file, raw.sha256, result.results, result.quarantine)
-    counts = result.results["status"].value_counts().to_dict() if len(result.results) else {}
-    note = (f"{counts.get('pass', 0)} pass, {counts.get('warn', 0)} warn, {counts.get('fail', 0)} fail; "
-            f"{len(result.quarantine)} quarantined")
-    return _timed("validate", started, note)
+    out: BatchOutcome = {}
+    ready, frames = [], []
+    for raw in raws:
+        try:
+            if not store.has_extract(raw.source_file, raw.sha256):
+                raise ValidateError("no stored extract output: rerun from the extract stage", report=raw.source_file)
+            meta, figures = store.load_extract(raw.source_file, raw.sha256)
+        except Exception as exc:
+            out[raw.source_file] = _failure("validate", started, exc)
+            continue
+        ready.append(raw)
+        frames.append((raw.source_file, meta["family"], figures))
+    for raw, result in zip(ready, _validate(docs_dir, frames) if frames else [], strict=True):
+        try:
+            store.save_validation(raw.source_file, raw.sha256, result.results, result.quarantine)
+        except Exception as exc:
+            out[raw.source_file] = _failure("validate", started, exc)
+            continue
+        counts = result.results["status"].value_counts().to_dict() if len(result.results) else {}
+        note = (f"{counts.get('pass', 0)} pass, {counts.get('warn', 0)} warn, {counts.get('fail', 0)} fail; "
+                f"{len(result.quarantine)} quarantined")
+        out[raw.source_file] = _timed("validate", started, note)
+    return out
 
 
-@task(name="load", task_run_name="load {raw.source_file}", cache_policy=NO_CACHE)
-def load_stage(raw: fetchers.RawFile, stages_dir: str, staging_db: str, run_id: str) -> StageOutcome:
-    """Load one report's validated figures into the run's staging warehouse (one transaction)."""
-    import duckdb
-
+def _load_one(con, store: StageStore, raw: fetchers.RawFile, run_id: str) -> str:
     from warehouse.load import ReportVersion, load_report
 
-    started = now()
-    store = StageStore(Path(stages_dir))
     meta, figures = store.load_extract(raw.source_file, raw.sha256)
     if not store.has_validation(raw.source_file, raw.sha256):
-        from sitrep.errors import LoadError
-
         raise LoadError("no stored validation output: rerun from the validate stage", report=raw.source_file)
     results, quarantine = store.load_validation(raw.source_file, raw.sha256)
     version = ReportVersion(raw.source_file, raw.sha256, meta["family"], meta.get("report_period"),
                             meta.get("title"), raw.media_type, raw.bytes, raw.source, raw.location,
                             raw.fetched_at)
+    n = load_report(con, run_id, version, figures, results, quarantine)
+    return f"{n - len(quarantine)} figures published, {len(quarantine)} held back"
+
+
+@task(name="load", task_run_name="load {label}", cache_policy=NO_CACHE)
+def load_stage(raws: list[fetchers.RawFile], stages_dir: str, staging_db: str, run_id: str,
+               label: str = "") -> BatchOutcome:
+    """Load validated reports into the run's staging warehouse, each in its own transaction: a report
+    that fails to load leaves no row behind and the others still load."""
+    import duckdb
+
+    store = StageStore(Path(stages_dir))
+    out: BatchOutcome = {}
     con = duckdb.connect(staging_db)  # same in-process database as the flow's connection
     try:
-        n = load_report(con, run_id, version, figures, results, quarantine)
+        for raw in raws:
+            started = now()
+            try:
+                out[raw.source_file] = _timed("load", started, _load_one(con, store, raw, run_id))
+            except Exception as exc:
+                out[raw.source_file] = _failure("load", started, exc)
     finally:
         con.close()
-    return _timed("load", started, f"{n - len(quarantine)} figures published, {len(quarantine)} held back")
+    return out

@@ -18,6 +18,8 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# the CLI's cache (Prefect's empty-database template) stays out of the user's ~/.cache during tests
+os.environ.setdefault("SITREP_CACHE_DIR", tempfile.mkdtemp(prefix="sitrep-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sitrep" / "samples"

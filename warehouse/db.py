@@ -134,6 +134,18 @@ def log_stage(con: duckdb.DuckDBPyConnection, run_id: str, source_file: str, sha
                 [run_id, source_file, sha256, stage, status, started, finished, error])
 
 
+def record_raw(con: duckdb.DuckDBPyConnection, raw) -> None:
+    """One raw_manifest row: a report file as fetched (a fetchers.RawFile)."""
+    con.execute("INSERT INTO raw_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [raw.sha256, raw.source_file, raw.bytes, raw.media_type, raw.source, raw.location,
+                 raw.fetched_at[:19], raw.path])
+
+
+def current_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """source_file -> sha256 of each report's current loaded version."""
+    return dict(con.execute("SELECT source_file, sha256 FROM dim_report WHERE is_current").fetchall())
+
+
 def is_loaded(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str) -> bool:
     """True when exactly these bytes of this report are the current loaded version."""
     row = con.execute("SELECT count(*) FROM dim_report WHERE source_file = ? AND sha256 = ? AND is_current",
