@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.lifeline import die_with_parent
 from sitrep.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,8 @@ class TemporaryServer:
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port),
              "--no-ui", "--no-scheduler", "--no-late-runs", "--log-level", "WARNING"],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+            env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+            preexec_fn=die_with_parent)  # noqa: PLW1509 (the server stops if the CLI is killed)
 
     def wait(self) -> str | None:
         """The API URL once the server answers; None when none was started (PREFECT_API_URL was set).

@@ -123,6 +123,14 @@ def batch_size() -> int:
         return DEFAULT_BATCH
 
 
+def _done(future) -> bool:
+    """Finished, without asking the API (a future's `state` is a request while it runs)."""
+    if future is None:
+        return True
+    wrapped = getattr(future, "wrapped_future", None)
+    return wrapped.done() if hasattr(wrapped, "done") else future.state.is_final()
+
+
 def _label(raws: list[fetchers.RawFile]) -> str:
     return raws[0].source_file + (f" (+{len(raws) - 1} more)" if len(raws) > 1 else "")
 
@@ -148,7 +156,7 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
         pending.append((batch, future))
 
     def drain(block: bool) -> None:
-        while pending and (block or pending[0][1] is None or pending[0][1].state.is_final()):
+        while pending and (block or _done(pending[0][1])):
             batch, future = pending.pop(0)
             if future is not None:
                 future.wait()

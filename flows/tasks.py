@@ -104,6 +104,14 @@ def get_validator(docs_dir: str):
         return _validator
 
 
+def warm_validator(docs_dir: str) -> threading.Thread:
+    """Start Great Expectations (import and context, 2-3 s of CPU) in a background thread now, e.g. while
+    Prefect's server starts, instead of on the flow thread when the first report is ready."""
+    thread = threading.Thread(target=get_validator, args=(docs_dir,), name="sitrep-ge-start", daemon=True)
+    thread.start()
+    return thread
+
+
 def _validate(docs_dir: str, reports: list[tuple[str, str, object]]):
     """Reports through the run's Validator. The lock lives here, not in the task body, so the task
     pickles for Dask workers (a threading.Lock does not)."""

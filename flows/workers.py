@@ -26,6 +26,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -68,7 +69,7 @@ def worker_count(env: dict[str, str] | None = None) -> int:
     return n
 
 
-PRELOAD = ["extractors", "expectations.relations"]
+PRELOAD = ["flows._forkserver_preload", "extractors", "expectations.relations"]
 
 
 def _init_modules() -> tuple[str, ...]:
@@ -77,9 +78,25 @@ def _init_modules() -> tuple[str, ...]:
     return tuple(filter(None, (n.strip() for n in os.environ.get(INIT_ENV, "").split(","))))
 
 
-def _init_worker(modules: tuple[str, ...]) -> None:
-    """Import the heavy modules in each worker before its first job (already there when preloaded)."""
+def _watch(owner: int) -> None:
+    """Leave when the flow process that owns the pool is gone (killed: no one will send more jobs)."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass
+
+
+def _init_worker(modules: tuple[str, ...], owner: int | None = None) -> None:
+    """Import the heavy modules in each worker before its first job (already there when preloaded), and
+    watch the owning process: a `kill -9` of a run must not leave its workers behind."""
     import importlib
+
+    if owner is not None:
+        threading.Thread(target=_watch, args=(owner,), name="sitrep-owner-watch", daemon=True).start()
 
     import expectations.relations  # noqa: F401
     import extractors  # noqa: F401
@@ -112,8 +129,8 @@ def get_pool() -> ProcessPoolExecutor | None:
             _pool = None
         if _pool is None and size:
             _pool = ProcessPoolExecutor(max_workers=size, mp_context=_context(), initializer=_init_worker,
-                                        initargs=(setup[1],))
-            _pool_size, _pool_setup = setup
+                                        initargs=(setup[1], os.getpid()))
+            _pool_size, _pool_setup = size, setup
         return _pool
 
 
@@ -172,7 +189,7 @@ def _after_break(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) ->
     name = getattr(fn, "__name__", str(fn))
     log.warning("a worker process died while running %s (this job or another); running it again alone", name)
     ctx_pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_init_worker,
-                                   initargs=(_init_modules(),))
+                                   initargs=(_init_modules(), os.getpid()))
     try:
         return ctx_pool.submit(fn, *args).result()
     except BrokenProcessPool:

@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from sitrep.config import DEFAULT_WAREHOUSE, Paths, prepare_environment
 
@@ -137,6 +138,10 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
         workers.warm()
         from flows.pipeline import monthly_pipeline, rerun_stage
         from flows.runners import shared_api
+        from flows.tasks import warm_validator
+
+        if args.command == "run" or args.stage in ("extract", "validate"):
+            warm_validator(str(paths.dq_dir))  # Great Expectations starts while the server does
 
         # Dask workers share this process's Prefect API
         with server.using(), shared_api(monthly_pipeline.task_runner):
@@ -157,13 +162,17 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def entry() -> None:
-    """The `sitrep` command. After the exit handlers have run (Prefect sends its last events, the
-    temporary server and worker processes stop), it leaves without the interpreter's teardown of every
-    loaded module and thread: over a second of a short run for nothing."""
+    """The `sitrep` command."""
+    leave(main())
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with `code` once the exit handlers have run (Prefect sends its last events, the temporary
+    server and the worker processes stop), without the interpreter's teardown of every loaded module
+    and thread: over a second of a short run, for nothing."""
     import atexit
     import os
 
-    code = main()
     sys.stdout.flush()
     sys.stderr.flush()
     atexit._run_exitfuncs()

@@ -17,6 +17,10 @@ def _pid() -> int:
     return os.getpid()
 
 
+def _pid_of(_: object) -> int:
+    return os.getpid()
+
+
 def _die() -> None:
     os._exit(139)  # what a segmentation fault in a C library looks like to the pool
 
@@ -48,7 +52,11 @@ def test_pool_size_from_the_environment():
 
 
 def test_jobs_run_in_other_processes_and_errors_come_back_whole(two_workers):
-    assert workers.run(_pid) != os.getpid()
+    pool = workers.get_pool()
+    assert workers.get_pool() is pool  # one pool for the process, not one per job
+    pids = {workers.run(_pid) for _ in range(12)} | set(workers.map_jobs(_pid_of, range(12)))
+    assert os.getpid() not in pids and len(pids) <= 2  # the same two workers serve every job
+    assert workers.get_pool() is pool
     assert workers.map_jobs(_square, range(6)) == [0, 1, 4, 9, 16, 25]
     with pytest.raises(ExtractError) as caught:
         workers.run(_raise, "a.pdf")
@@ -108,3 +116,64 @@ def test_a_worker_crash_fails_only_its_report(prefect_harness, tmp_path, monkeyp
         "gtrm-peru-sitrep-2021-02.pdf", "r4v-peru-sitrep-2023-09.html"}
     assert query(warehouse, "SELECT status FROM v_runs WHERE source_file = 'crash-me.pdf' AND stage = 'extract'") \
         == [("failed",)]
+
+
+def _children(pid: int) -> set[int]:
+    """All descendants of `pid`, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        for child, parent in parents.items():
+            if parent == current and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_kill_9_of_a_run_leaves_no_server_or_worker_behind(tmp_path):
+    """The temporary Prefect server, the fork server and the workers stop when the CLI is killed."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(12):
+        shutil.copy(SAMPLES / "unhcr-arr-peru-2023.pdf", src / f"{i:02d}.pdf")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env[workers.PROCESSES_ENV] = "2"
+    proc = subprocess.Popen([sys.executable, "-m", "sitrep.cli", "run", "--source", str(src), "--force"],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        kids: set[int] = set()
+        while time.monotonic() < deadline and len(kids) < 4:  # server, fork server, two workers
+            time.sleep(0.5)
+            kids = _children(proc.pid)
+        assert len(kids) >= 4, f"expected the server, fork server and workers under the run, saw {kids}"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(k) for k in kids):
+        time.sleep(0.5)
+    assert not [k for k in kids if _alive(k)], "processes of the killed run are still running"
