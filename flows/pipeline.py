@@ -30,9 +30,9 @@ from flows.tasks import (
     now,
     validate_stage,
 )
-from sitrep.config import Paths, samples_dir
+from sitrep.config import Paths, env_int, samples_dir
 from sitrep.errors import SitrepError
-from warehouse.db import StagedWarehouse, is_loaded, log_stage, record_raw, run_lock
+from warehouse.db import StagedWarehouse, is_loaded, log_stage, record_raw, writing
 
 STAGES = ("fetch", "extract", "validate", "load")
 BATCH_ENV = "SITREP_BATCH_SIZE"
@@ -117,10 +117,7 @@ class _Recorder:
 
 def batch_size() -> int:
     """Reports per validate and load batch (SITREP_BATCH_SIZE, default 25)."""
-    try:
-        return max(1, int(os.environ.get(BATCH_ENV, "") or DEFAULT_BATCH))
-    except ValueError:
-        return DEFAULT_BATCH
+    return env_int(os.environ, BATCH_ENV, minimum=1) or DEFAULT_BATCH
 
 
 def _done(future) -> bool:
@@ -207,43 +204,37 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
     for item in repeats:
         _say(f"  skipping a second report named {item.source_file} (from {item.location})", logging.WARNING)
     _say(f"sitrep run {run_id}: {len(unique)} report(s) from {len(sources)} source(s) -> {paths.warehouse}")
-    with run_lock(paths.warehouse):
-        staging = StagedWarehouse(paths.warehouse)
-        con = staging.open()
-        try:
-            outcomes = {i.source_file: ReportOutcome(i.source_file) for i in unique}
-            summary.reports = list(outcomes.values())
-            recorder = _Recorder(con, run_id, len(unique))
-            fetch_started = now()
-            futures = [(item, fetch_report.submit(item, str(paths.raw_dir))) for item in unique]
-            todo: list[fetchers.RawFile] = []
-            for item, future in futures:
-                future.wait()
-                report = outcomes[item.source_file]
-                if future.state.is_failed():
-                    recorder.failed(item.source_file, None, "fetch", _error_text(future.state), fetch_started,
-                                    report)
-                    recorder.finished_report(report)
-                    continue
-                raw = future.result()
-                record_raw(con, raw)
-                recorder.ok(raw, StageOutcome("fetch", fetch_started, now(),
-                                              f"{raw.bytes:,} bytes, sha256 {raw.sha256[:12]}"), report)
-                if not force and is_loaded(con, raw.source_file, raw.sha256):
-                    recorder.skipped(raw, STAGES[1:], UNCHANGED)
-                    report.status = "skipped"
-                    report.notes.append(f"{UNCHANGED}: no stage work")
-                    recorder.finished_report(report)
-                    continue
-                todo.append(raw)
-            if todo:
-                _run_stages(todo, "extract", paths, staging, run_id, recorder, outcomes)
-            else:
-                _say("nothing new: every report is unchanged since its last load (no stage work done)")
-            staging.publish()
-        except BaseException:
-            staging.discard()
-            raise
+    with writing(paths.warehouse) as staging:
+        con = staging.con
+        outcomes = {i.source_file: ReportOutcome(i.source_file) for i in unique}
+        summary.reports = list(outcomes.values())
+        recorder = _Recorder(con, run_id, len(unique))
+        fetch_started = now()
+        futures = [(item, fetch_report.submit(item, str(paths.raw_dir))) for item in unique]
+        todo: list[fetchers.RawFile] = []
+        for item, future in futures:
+            future.wait()
+            report = outcomes[item.source_file]
+            if future.state.is_failed():
+                recorder.failed(item.source_file, None, "fetch", _error_text(future.state), fetch_started,
+                                report)
+                recorder.finished_report(report)
+                continue
+            raw = future.result()
+            record_raw(con, raw)
+            recorder.ok(raw, StageOutcome("fetch", fetch_started, now(),
+                                          f"{raw.bytes:,} bytes, sha256 {raw.sha256[:12]}"), report)
+            if not force and is_loaded(con, raw.source_file, raw.sha256):
+                recorder.skipped(raw, STAGES[1:], UNCHANGED)
+                report.status = "skipped"
+                report.notes.append(f"{UNCHANGED}: no stage work")
+                recorder.finished_report(report)
+                continue
+            todo.append(raw)
+        if todo:
+            _run_stages(todo, "extract", paths, staging, run_id, recorder, outcomes)
+        else:
+            _say("nothing new: every report is unchanged since its last load (no stage work done)")
     if todo:
         summary.data_docs = _build_docs(paths)
     return summary
@@ -271,29 +262,23 @@ def rerun_stage(stage: str, reports: list[str] | None = None,
     run_id = _current_run_id()
     summary = RunSummary(run_id, str(paths.warehouse))
     store = fetchers.RawStore(paths.raw_dir)
-    with run_lock(paths.warehouse):
-        staging = StagedWarehouse(paths.warehouse)
-        con = staging.open()
-        try:
-            names = list(reports or _failed_reports(con))
-            outcomes = {n: ReportOutcome(n) for n in names}
-            summary.reports = list(outcomes.values())
-            recorder = _Recorder(con, run_id, len(names))
-            raws = []
-            for name in names:
-                raw = store.latest(name)
-                if raw is None:
-                    recorder.failed(name, None, stage, "never fetched: run `sitrep run` with its source first",
-                                    now(), outcomes[name])
-                    continue
-                raws.append(raw)
-            _say(f"sitrep rerun {run_id}: {stage} and later stages for {len(raws)} report(s)")
-            if raws:
-                _run_stages(raws, stage, paths, staging, run_id, recorder, outcomes)
-            staging.publish()
-        except BaseException:
-            staging.discard()
-            raise
+    with writing(paths.warehouse) as staging:
+        con = staging.con
+        names = list(reports or _failed_reports(con))
+        outcomes = {n: ReportOutcome(n) for n in names}
+        summary.reports = list(outcomes.values())
+        recorder = _Recorder(con, run_id, len(names))
+        raws = []
+        for name in names:
+            raw = store.latest(name)
+            if raw is None:
+                recorder.failed(name, None, stage, "never fetched: run `sitrep run` with its source first",
+                                now(), outcomes[name])
+                continue
+            raws.append(raw)
+        _say(f"sitrep rerun {run_id}: {stage} and later stages for {len(raws)} report(s)")
+        if raws:
+            _run_stages(raws, stage, paths, staging, run_id, recorder, outcomes)
     if raws and stage in ("extract", "validate"):
         summary.data_docs = _build_docs(paths)
     return summary

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import fetchers
 from flows.summary import ReportOutcome, RunSummary
 from sitrep.config import Paths, samples_dir
-from warehouse.db import StagedWarehouse, current_versions, log_stage, open_read_only, record_raw, run_lock
+from warehouse.db import current_versions, log_stage, open_read_only, record_raw, writing
 
 progress = logging.getLogger("sitrep.progress")
 LATER_STAGES = ("extract", "validate", "load")
@@ -67,32 +67,26 @@ def unchanged_run(sources: list[str] | None, paths: Paths) -> RunSummary | None:
     run_id = f"quick-{uuid.uuid4()}"
     summary = RunSummary(run_id, str(paths.warehouse))
     store = fetchers.RawStore(paths.raw_dir)
-    with run_lock(paths.warehouse):
-        staging = StagedWarehouse(paths.warehouse)
-        con = staging.open()
-        try:
-            current = current_versions(con)  # again, under the lock: another run may have loaded since
-            progress.info(f"sitrep run {run_id}: {len(items)} report(s) from {len(sources)} source(s) "
-                          f"-> {paths.warehouse}")
-            for n, item in enumerate(items, 1):
-                started = _now()
-                raw = fetchers.fetch(item, store)
-                if current.get(raw.source_file) != raw.sha256:  # changed between the check and now
-                    staging.discard()
-                    return None
-                record_raw(con, raw)
-                log_stage(con, run_id, raw.source_file, raw.sha256, "fetch", "ok", started, _now(), None)
-                for stage in LATER_STAGES:
-                    log_stage(con, run_id, raw.source_file, raw.sha256, stage, "skipped", None, None, UNCHANGED)
-                summary.reports.append(ReportOutcome(raw.source_file, "skipped",
-                                                     notes=[f"{UNCHANGED}: no stage work"]))
-                progress.info(f"[{n}/{len(items)}] {raw.source_file}: skipped ({UNCHANGED})")
-            progress.info("nothing new: every report is unchanged since its last load "
-                          "(no stage work done; Prefect not started)")
-            staging.publish()
-        except BaseException:
-            staging.discard()
-            raise
+    with writing(paths.warehouse) as staging:
+        con = staging.con
+        current = current_versions(con)  # again, under the lock: another run may have loaded since
+        progress.info(f"sitrep run {run_id}: {len(items)} report(s) from {len(sources)} source(s) "
+                      f"-> {paths.warehouse}")
+        for n, item in enumerate(items, 1):
+            started = _now()
+            raw = fetchers.fetch(item, store)
+            if current.get(raw.source_file) != raw.sha256:  # changed between the check and now
+                staging.discard()
+                return None
+            record_raw(con, raw)
+            log_stage(con, run_id, raw.source_file, raw.sha256, "fetch", "ok", started, _now(), None)
+            for stage in LATER_STAGES:
+                log_stage(con, run_id, raw.source_file, raw.sha256, stage, "skipped", None, None, UNCHANGED)
+            summary.reports.append(ReportOutcome(raw.source_file, "skipped",
+                                                 notes=[f"{UNCHANGED}: no stage work"]))
+            progress.info(f"[{n}/{len(items)}] {raw.source_file}: skipped ({UNCHANGED})")
+        progress.info("nothing new: every report is unchanged since its last load "
+                      "(no stage work done; Prefect not started)")
     return summary
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from sitrep.config import env_int
 from sitrep.errors import ConfigError
 
 RUNNER_ENV = "SITREP_TASK_RUNNER"
@@ -70,16 +71,7 @@ def task_runner(name: str = "threads", *, workers: int | None = None, address: s
 
 
 def _int(env: Mapping[str, str], key: str) -> int | None:
-    value = (env.get(key) or "").strip()
-    if not value:
-        return None
-    try:
-        n = int(value)
-    except ValueError:
-        raise ConfigError(f"{key} must be a whole number (got {value!r})") from None
-    if n < 1:
-        raise ConfigError(f"{key} must be at least 1 (got {n})")
-    return n
+    return env_int(env, key, minimum=1)
 
 
 def task_runner_from_env(env: Mapping[str, str] | None = None) -> TaskRunner:

@@ -32,7 +32,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from sitrep.errors import ConfigError
+from sitrep.config import env_int
 
 PROCESSES_ENV = "SITREP_PROCESSES"
 INIT_ENV = "SITREP_WORKER_INIT"
@@ -53,19 +53,12 @@ class WorkerCrashed(RuntimeError):
 
 def worker_count(env: dict[str, str] | None = None) -> int:
     """Pool size from SITREP_PROCESSES (default: usable CPUs; 1 CPU or a daemonic process: 0)."""
-    env = os.environ if env is None else env
-    value = (env.get(PROCESSES_ENV) or "").strip()
+    n = env_int(os.environ if env is None else env, PROCESSES_ENV, minimum=0)
     if multiprocessing.current_process().daemon:
         return 0  # daemonic processes (Dask workers) may not start children
-    if not value:
+    if n is None:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         return cpus if cpus > 1 else 0
-    try:
-        n = int(value)
-    except ValueError:
-        raise ConfigError(f"{PROCESSES_ENV} must be a whole number (got {value!r})") from None
-    if n < 0:
-        raise ConfigError(f"{PROCESSES_ENV} must be 0 or more (got {n})")
     return n
 
 

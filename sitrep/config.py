@@ -8,6 +8,7 @@ home, `dq/` Great Expectations Data Docs, and the warehouse file itself.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -72,3 +73,20 @@ def prepare_environment(paths: Paths, verbose: bool = False) -> None:
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+
+
+def env_int(env: Mapping[str, str], key: str, minimum: int) -> int | None:
+    """A whole-number setting from the environment: None when unset or empty, ConfigError when it is not
+    a whole number of at least `minimum`."""
+    from sitrep.errors import ConfigError
+
+    value = (env.get(key) or "").strip()
+    if not value:
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise ConfigError(f"{key} must be a whole number (got {value!r})") from None
+    if n < minimum:
+        raise ConfigError(f"{key} must be at least {minimum} (got {n})")
+    return n

@@ -177,3 +177,31 @@ def test_kill_9_of_a_run_leaves_no_server_or_worker_behind(tmp_path):
     while time.monotonic() < deadline and any(_alive(k) for k in kids):
         time.sleep(0.5)
     assert not [k for k in kids if _alive(k)], "processes of the killed run are still running"
+
+
+def test_reports_go_through_validate_and_load_in_batches(prefect_harness, tmp_path, monkeypatch):
+    """SITREP_BATCH_SIZE=2: five good reports and a bad one make three validate batches and three load
+    batches, pipelined with the extracts; each report gets its own outcome and the bad one fails alone."""
+    from flows.pipeline import monthly_pipeline
+
+    monkeypatch.setenv("SITREP_BATCH_SIZE", "2")
+    src = tmp_path / "src"
+    src.mkdir()
+    for path in SAMPLES.iterdir():
+        shutil.copy(path, src / path.name)
+    (src / "gtrm-peru-sitrep-2020-01.pdf").write_bytes(b"")  # sorts between the good ones
+    warehouse = tmp_path / "w.duckdb"
+    summary = monthly_pipeline(sources=[str(src)], warehouse=str(warehouse))
+    status = {r.source_file: (r.status, r.stage) for r in summary.reports}
+    assert status.pop("gtrm-peru-sitrep-2020-01.pdf") == ("failed", "extract")
+    assert set(status.values()) == {("ok", None)} and len(status) == 5
+    runs = query(warehouse, "SELECT stage, status, count(*) FROM v_runs GROUP BY ALL ORDER BY 1, 2")
+    assert runs == [("extract", "failed", 1), ("extract", "ok", 5), ("fetch", "ok", 6), ("load", "ok", 5),
+                    ("load", "skipped", 1), ("validate", "ok", 5), ("validate", "skipped", 1)]
+    counts = dict(query(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
+    assert sorted(counts) == sorted(status) and min(counts.values()) >= 40
+    assert query(warehouse, "SELECT count(DISTINCT source_file) FROM v_dq_results") == [(5,)]
+    monkeypatch.setenv("SITREP_BATCH_SIZE", "none")
+    with pytest.raises(ConfigError, match="SITREP_BATCH_SIZE must be a whole number"):
+        monthly_pipeline(sources=[str(src)], warehouse=str(warehouse), force=True)
+    assert dict(query(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1")) == counts  # kept

@@ -74,7 +74,7 @@ COMMENT ON COLUMN dq_result.observed IS 'What was observed, as text (e.g. the nu
 COMMENT ON COLUMN dq_result.details IS 'Further details, as text.';
 
 COMMENT ON TABLE run_log IS 'Run history. Grain: one stage of one report in one run.';
-COMMENT ON COLUMN run_log.run_id IS 'Id of the run (one sitrep run or rerun).';
+COMMENT ON COLUMN run_log.run_id IS 'Id of the run (one sitrep run or rerun): its Prefect flow run id, or quick-<uuid> for a run that found nothing new and did not start Prefect.';
 COMMENT ON COLUMN run_log.source_file IS 'Report the stage worked on.';
 COMMENT ON COLUMN run_log.sha256 IS 'SHA-256 of the report bytes the stage worked on, when fetched.';
 COMMENT ON COLUMN run_log.stage IS 'fetch, extract, validate or load.';
@@ -143,7 +143,7 @@ COMMENT ON COLUMN v_dq_results.observed IS 'What was observed, as text.';
 COMMENT ON COLUMN v_dq_results.details IS 'Further details, as text.';
 
 COMMENT ON VIEW v_runs IS 'Contract view. One row per report and stage per run.';
-COMMENT ON COLUMN v_runs.run_id IS 'Id of the run.';
+COMMENT ON COLUMN v_runs.run_id IS 'Id of the run: its Prefect flow run id, or quick-<uuid> for a run that found nothing new (no Prefect).';
 COMMENT ON COLUMN v_runs.source_file IS 'The report.';
 COMMENT ON COLUMN v_runs.stage IS 'fetch, extract, validate or load.';
 COMMENT ON COLUMN v_runs.status IS 'ok, failed or skipped.';

@@ -127,6 +127,22 @@ class StagedWarehouse:
         self.staging.with_name(self.staging.name + ".wal").unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def writing(warehouse: Path) -> Iterator[StagedWarehouse]:
+    """One run's write access: the run lock, a staging copy open for writing (`.con`), published when the
+    block ends normally (unless the block discarded it), discarded when it raises."""
+    with run_lock(warehouse):
+        staging = StagedWarehouse(warehouse)
+        staging.open()
+        try:
+            yield staging
+            if staging.con is not None:
+                staging.publish()
+        except BaseException:
+            staging.discard()
+            raise
+
+
 def log_stage(con: duckdb.DuckDBPyConnection, run_id: str, source_file: str, sha256: str | None, stage: str,
               status: str, started: datetime | None, finished: datetime | None, error: str | None) -> None:
     """One row of v_runs."""
