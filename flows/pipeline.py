@@ -140,7 +140,8 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
     stages_dir, docs_dir, staging_db = str(paths.stages_dir), str(paths.dq_dir), str(staging.staging)
     want = STAGES[STAGES.index(first_stage):]
     size = batch_size()
-    workers.warm()
+    if "extract" in want or "validate" in want:
+        workers.warm()  # cheap when the CLI has already started them
     started = {raw.source_file: now() for raw in raws}
     extract_futures = {raw.source_file: extract_stage.submit(raw, stages_dir) for raw in raws} \
         if "extract" in want else {}

@@ -135,7 +135,8 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
         server = TemporaryServer(paths.prefect_home).start()  # starts while the pipeline imports
         from flows import workers
 
-        workers.warm()
+        if args.command == "run" or args.stage in ("extract", "validate"):
+            workers.warm()  # the worker processes import the extractors while the server starts
         from flows.pipeline import monthly_pipeline, rerun_stage
         from flows.runners import shared_api
         from flows.tasks import warm_validator
