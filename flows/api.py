@@ -131,7 +131,8 @@ class TemporaryServer:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.home.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.home / "server.log", "ab")  # noqa: SIM115 (closed in stop)
+        if self._log is None:
+            self._log = open(self.home / "server.log", "ab")  # noqa: SIM115 (closed in stop)
         self.url = f"http://127.0.0.1:{port}/api"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port),
