@@ -31,7 +31,7 @@ from flows.tasks import (
     validate_stage,
 )
 from sitrep.config import Paths, env_int, samples_dir
-from sitrep.errors import SitrepError
+from sitrep.errors import error_line
 from warehouse.db import StagedWarehouse, is_loaded, log_stage, record_raw, writing
 
 STAGES = ("fetch", "extract", "validate", "load")
@@ -42,10 +42,9 @@ progress = logging.getLogger("sitrep.progress")
 
 def _error_text(state: State) -> str:
     exc = state.result(raise_on_failure=False)
-    if isinstance(exc, SitrepError):
-        return str(exc)  # already one line
-    text = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else (state.message or "failed")
-    return " ".join(text.split())[:1000]  # v_runs.error and the terminal line stay one line
+    if isinstance(exc, BaseException):
+        return error_line(exc)
+    return " ".join((state.message or "failed").split())[:1000]
 
 
 def _say(message: str, level: int = logging.INFO) -> None:

@@ -21,7 +21,7 @@ import fetchers
 from extractors import extract_report
 from flows import workers
 from sitrep.artifacts import StageStore
-from sitrep.errors import ExtractError, LoadError, SitrepError, ValidateError
+from sitrep.errors import ExtractError, LoadError, ValidateError, error_line
 
 
 def now() -> datetime:
@@ -84,8 +84,7 @@ BatchOutcome = dict[str, StageOutcome | StageFailure]
 
 
 def _failure(stage: str, started: datetime, exc: BaseException) -> StageFailure:
-    text = str(exc) if isinstance(exc, SitrepError) else f"{type(exc).__name__}: {exc}"
-    return StageFailure(stage, started, now(), " ".join(text.split())[:1000] or type(exc).__name__)
+    return StageFailure(stage, started, now(), error_line(exc))
 
 
 _validator = None

@@ -40,7 +40,6 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 _pool: ProcessPoolExecutor | None = None
-_pool_size = 0
 _pool_setup: tuple[int, tuple[str, ...]] = (0, ())
 _lock = threading.Lock()
 _proven = False  # a worker has completed a job: a broken pool after that is a crash, not a start-up failure
@@ -113,7 +112,7 @@ def _ready() -> int:
 
 def get_pool() -> ProcessPoolExecutor | None:
     """The flow process's pool (started on first use), or None when SITREP_PROCESSES is 0."""
-    global _pool, _pool_size, _pool_setup
+    global _pool, _pool_setup
     with _lock:
         size = 0 if _disabled else worker_count()
         setup = (size, _init_modules())
@@ -123,7 +122,7 @@ def get_pool() -> ProcessPoolExecutor | None:
         if _pool is None and size:
             _pool = ProcessPoolExecutor(max_workers=size, mp_context=_context(), initializer=_init_worker,
                                         initargs=(setup[1], os.getpid()))
-            _pool_size, _pool_setup = size, setup
+            _pool_setup = setup
         return _pool
 
 
@@ -133,9 +132,10 @@ def warm() -> int:
     pool = get_pool()
     if pool is None:
         return 0
-    for _ in range(_pool_size):
+    size = _pool_setup[0]
+    for _ in range(size):
         pool.submit(_ready).add_done_callback(_note_proven)
-    return _pool_size
+    return size
 
 
 def _note_proven(future: Future) -> None:

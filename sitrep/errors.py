@@ -23,6 +23,13 @@ class SitrepError(Exception):
         return f"{where}{self.stage} failed: {self}"
 
 
+def error_line(exc: BaseException) -> str:
+    """An exception as one line for v_runs.error and the terminal: sitrep's own errors as written,
+    others prefixed with their type; whitespace folded, at most SitrepError.max_chars characters."""
+    text = str(exc) if isinstance(exc, SitrepError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:SitrepError.max_chars] or type(exc).__name__
+
+
 class FetchError(SitrepError):
     stage = "fetch"
 
