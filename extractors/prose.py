@@ -3,7 +3,7 @@
     find_figures("In Cusco, more than 10,000 thermic blankets were distributed.")
     -> [Figure(value=10000.0, unit='number', qualifier='lower_bound', location='Cusco', ...)]
 
-What counts as a figure follows tests/data/VOCABULARY.md and gold_facts.csv:
+What counts as a figure follows docs/VOCABULARY.md and gold_facts.csv:
 
 * numbers in digits ("416,839", "0.80%", "1.54M", "USD 136.5 million", "S/1,200", "2,000+"),
   spelled out ("six", "Twenty-nine (29)" is one figure, "One thousand five hundred thirty-two",
