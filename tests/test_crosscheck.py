@@ -335,3 +335,50 @@ def test_real_extraction_flags_only_the_virtual_cards(validator):
             flagged[path.name] = row["details"]
     assert list(flagged) == ["unhcr-arr-peru-2023.pdf"]
     assert "prose 709" in flagged["unhcr-arr-peru-2023.pdf"] and "prose 700" in flagged["unhcr-arr-peru-2023.pdf"]
+
+
+# ----------------------------------------------------------------------------- figure-dense reports
+
+def _log(n: int, value=lambda i: 1200 + i % 37) -> pd.DataFrame:
+    """A weekly activity log: n sentences of one wording with close values (every pair within 3 %)."""
+    return pd.DataFrame([_prose(i, value(i), f"In week {i}, partners distributed {value(i):,} hygiene kits to "
+                                             "refugees and migrants through community kitchens.") for i in range(n)])
+
+
+def test_a_dense_log_gives_at_most_one_disagreement_per_figure():
+    """3,000 close values of one wording: the pairwise check gave a relation per pair (n^2/2, 4.5 million);
+    each figure now reports the sentence that most likely says the same thing, so at most n relations."""
+    from expectations.crosscheck import prose_figures_disagree
+
+    n = 600
+    rels = prose_figures_disagree(_log(n))
+    assert 0 < len(rels) <= n
+    assert len({r["rows"] for r in rels}) == len(rels)
+    covered = {row for r in rels for row in r["rows"]}
+    assert covered == set(range(n))  # every figure with a close, different value in the log is still reported
+
+
+def test_a_dense_log_still_catches_the_odd_value_and_the_known_pair():
+    from expectations.crosscheck import prose_figures_disagree
+
+    frame = _log(2000, value=lambda i: 1230 if i == 777 else 1200)
+    frame = pd.concat([frame, pd.DataFrame([
+        _prose(5000, 709, "A total of 709 new virtual cards were issued, and over 109,000 asylum-seekers renewed."),
+        _prose(5001, 700, "By the year's end, CEPR issued 700 virtual asylum seeker cards, establishing a system."),
+    ])], ignore_index=True)
+    rels = prose_figures_disagree(frame)
+    assert {r["rows"] for r in rels if 777 not in r["rows"]} == {(5000, 5001)}
+    assert all(r["excess"] > 0 for r in rels) and len(rels) <= len(frame)
+
+
+def test_prose_against_structured_examines_a_bounded_number_of_candidates():
+    """A dense page of prose and table cells of close values: each prose figure pairs with one structured figure
+    and the work is the nearest candidates by value, not every pair."""
+    n = 1500
+    prose = _log(n)
+    cells = pd.DataFrame([{"row": n + i, "kind": "table", "value": float(1200 + i % 41), "unit": "number",
+                           "evidence": "Hygiene kits distributed", "raw": f"{1200 + i % 41:,}", "indicator": "1.1"}
+                          for i in range(n)])
+    rels = prose_restates_structured_figure(pd.concat([prose, cells], ignore_index=True))
+    assert len(rels) == n  # every prose figure names 'hygiene kits distributed' and has an agreeing cell
+    assert all("agrees within printed rounding" in r["reason"] for r in rels)
