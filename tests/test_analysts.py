@@ -344,7 +344,14 @@ def test_report_command(warehouse, tmp_path):
     done = subprocess.run([sys.executable, "-m", "sitrep.cli", "report", "--warehouse", str(warehouse),
                            "--output", str(out)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert out.stat().st_size > 100_000  # the inlined vega bundle
+    html = out.read_text(encoding="utf-8")
+    assert "vegaEmbed" in html  # the charts' library is inlined
+    # people reached by report and sector: the table figures of REPORT_A and REPORT_B summed per sector
+    # (Health 100 + 50), the prose 999 repeating the table left out
+    people = re.findall(r'<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>\s*<td class="num">([^<]*)</td>', html)
+    assert people == [("gtrm-a.pdf", "Health", "150"), ("gtrm-a.pdf", "Shelter", "30"), ("r4v-b.html", "Health", "200")]
+    assert "FUNDED: $44.8M" in html and "value 430 is over 100 &lt;script&gt;" in html  # evidence, quarantine
+    assert "<script>alert(" not in html
 
 
 # --- sitrep export ---------------------------------------------------------------------------------

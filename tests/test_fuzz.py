@@ -1,13 +1,17 @@
 """Fuzzing (hypothesis): the number parser, the prose parser and the HTML and PDF extractors on random
-text and on mutated sample reports. Two properties:
+text and on mutated sample reports. Three properties:
 
 - no exception escapes other than `sitrep.errors.ExtractError` (which names the report);
 - no figure is invented: its printed text (`raw`) is in the input, its value has the raw's digits,
-  and text with no digits and no number words gives no figures.
+  and text with no digits and no number words gives no figures;
+- valid input is read: pages and files that stay valid under the generated edits (whitespace between
+  tags, bytes after a PDF's end, a generated sentence in a page) extract without error and give the
+  expected figures (the gold figures of tests/data/gold_facts.csv, the generated number).
 """
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from functools import cache
@@ -23,6 +27,7 @@ from extractors.prose import find_figures
 from sitrep.errors import ExtractError
 
 from . import faultdata as fd
+from .conftest import assert_reads_gold, gold_for
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MUTANTS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -165,15 +170,60 @@ def mutate(data: bytes, edits) -> bytes:
     return bytes(out)
 
 
-def check_extract(data: bytes, name: str) -> None:
+def check_extract(data: bytes, name: str):
+    """Damaged input: an ExtractError naming the report, or figures that are all in the input. Returns the
+    result (None after an ExtractError) for the callers that know the input is valid."""
     try:
         result = extract_report(data, name)
     except ExtractError as exc:
         assert exc.report == name and "\n" not in exc.one_line()
-        return
+        return None
     doc = Document(name, data)
     text = doc.text + (doc.html_text if doc.is_html else "")
     assert_not_invented([f for f in result.figures], text)
+    return result
+
+
+def check_valid(data: bytes, name: str, gold_name: str) -> None:
+    """Valid input: extraction succeeds, invents nothing, and finds every gold figure of the report."""
+    result = check_extract(data, name)
+    assert result is not None, f"{name}: valid input raised ExtractError"
+    assert len(result.figures) >= len(gold_for(gold_name)) * 0.9
+    assert_reads_gold(gold_name, result.figures)
+
+
+def spaced(data: bytes, gaps) -> bytes:
+    """Whitespace inserted between tags ('><' becomes '>\n  <'): the same page to any browser."""
+    spots = [m.start() + 1 for m in re.finditer(rb"><", data)]
+    out = bytearray(data)
+    for at, gap in sorted(((spots[i % len(spots)], gap) for i, gap in gaps), reverse=True):
+        out[at:at] = gap
+    return bytes(out)
+
+
+GAPS = st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from([b" ", b"\n", b"\r\n\t", b"\n      \n"])),
+                min_size=1, max_size=40)
+
+
+@MUTANTS
+@given(gaps=GAPS)
+@pytest.mark.parametrize("name", ["r4v-peru-sitrep-2023-09.html", "unhcr-global-focus-peru-2020.html"])
+def test_html_pages_with_whitespace_between_tags_read_the_same(name, gaps):
+    check_valid(spaced(sample(name), gaps), name, name)
+
+
+@PDF_MUTANTS
+@given(tail=st.binary(min_size=1, max_size=512))
+def test_pdf_with_bytes_after_its_end_still_reads(tail):
+    """Readers ignore what follows %%EOF (download managers and mail gateways append such bytes)."""
+    name = "gtrm-peru-sitrep-2019-10.pdf"
+    check_valid(sample(name) + b"\n" + tail, name, name)
+
+
+def test_unmutated_samples_read_completely():
+    """The base of every mutation: each sample, as it is, gives its gold figures."""
+    for path in sorted(fd.SAMPLES.iterdir()):
+        check_valid(path.read_bytes(), path.name, path.name)
 
 
 @MUTANTS
@@ -184,10 +234,14 @@ def test_html_extractors_on_mutated_pages(name, edits):
 
 
 @MUTANTS
-@given(st.text(max_size=2000))
-def test_html_extractors_on_random_text_in_a_page(text):
-    page = f"<html><head><title>Peru</title></head><body><p>{text}</p></body></html>".encode()
-    check_extract(page, "random.html")
+@given(st.text(max_size=2000), st.integers(0, 10**9).filter(lambda n: not 1900 <= n <= 2100))
+def test_html_extractors_on_random_text_in_a_page(text, n):
+    """Any text in a page, next to a paragraph with a generated count: the count is read, nothing invented."""
+    page = (f"<html><head><title>Peru</title></head><body><p>{html.escape(text)}</p>"
+            f"<p>In Lima, {n:,} refugees received assistance.</p></body></html>").encode()
+    result = check_extract(page, "random.html")
+    assert result is not None, "a valid page raised ExtractError"
+    assert (float(n), "number", f"{n:,}") in {(f.value, f.unit, f.raw) for f in result.figures}
 
 
 @PDF_MUTANTS

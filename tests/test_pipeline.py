@@ -12,15 +12,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def first_run(prefect_harness, tmp_path_factory):
-    from flows.pipeline import monthly_pipeline
-
-    folder = tmp_path_factory.mktemp("run")
-    warehouse = folder / "data" / "warehouse.duckdb"
-    summary = monthly_pipeline(sources=None, warehouse=str(warehouse))
-    return summary, warehouse
-
-
+def first_run(thread_run):
+    """The session's thread-runner run of the bundled samples (shared with the Dask, deployment and
+    ReliefWeb tests, which compare their warehouses with it). Read only: tests that rerun work on a copy."""
+    return thread_run
 
 
 def test_all_five_reports_load(first_run):
