@@ -3,7 +3,11 @@
 Every call is `POST {api}/reports?appname=APPNAME` with a JSON body (query, filter, fields, limit,
 offset, sort). Since 1 November 2025 the API only answers a pre-approved appname (request one at
 https://apidoc.reliefweb.int/parameters#appname); others get HTTP 403. Results come in pages:
-`totalCount`, `count`, `data[].fields`, and `links.next` while there are more. Only the listing
+`totalCount`, `count`, `data[].fields`, and `links.next` while there are more. The API allows
+1,000 calls a day per appname (and at most 1,000 reports a call): past that it answers HTTP 429. A 429
+is retried with backoff (waiting what its Retry-After says, when that is under a minute); one that asks
+for a longer wait (the day's quota is spent) fails the listing at once with a line that says so. A
+listing costs one call per `page_size` reports, so a monthly run of a few sources uses a handful. Only the listing
 happens here; each file is then fetched like any URL, and the raw store's content hashes make a
 file seen before cost no stage work.
 
@@ -24,10 +28,11 @@ Catalog entry (see fetchers/catalog.py):
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import os
 
 import httpx
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from sitrep.errors import ConfigError, FetchError, TransientFetchError
 
@@ -42,6 +47,47 @@ DEFAULT_LIMIT = 50
 REPORT_SUFFIXES = (".pdf", ".html", ".htm")
 REPORT_MIMETYPES = ("application/pdf", "text/html")
 FIELDS = ["title", "date.created", "url", "file.url", "file.filename", "file.mimetype"]
+DAILY_QUOTA = 1000  # calls a day per appname ("Quotas" in https://apidoc.reliefweb.int)
+MAX_RETRY_AFTER = 60.0  # seconds: a 429 asking for a longer wait means the day's quota is spent
+
+
+class RateLimited(TransientFetchError):
+    """HTTP 429: too many calls; `retry_after` is the wait the API asked for (seconds), if it said."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message, report="reliefweb")
+        self.retry_after = retry_after
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _wait(backoff: float):
+    """Exponential backoff, or the Retry-After of a 429 when it gave one."""
+    exponential = wait_exponential(multiplier=backoff, max=20)
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            return exc.retry_after
+        return exponential(state)
+
+    return wait
 
 
 def _names(value) -> list[str]:
@@ -105,7 +151,14 @@ def _post_once(client: httpx.Client, url: str, body: dict) -> dict:
         response = client.post(url, json=body)
     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
         raise TransientFetchError(f"ReliefWeb API: {type(exc).__name__}: {exc}", report="reliefweb") from exc
-    if response.status_code == 429 or response.status_code >= 500:
+    if response.status_code == 429:
+        after = _retry_after(response.headers.get("Retry-After"))
+        quota = (f"over the API's rate limit ({DAILY_QUOTA:,} calls a day per appname)"
+                 + (f", retry after {after:,.0f} s" if after is not None else ""))
+        if after is not None and after > MAX_RETRY_AFTER:
+            raise FetchError(f"ReliefWeb API: HTTP 429: {quota}; the day's quota is spent", report="reliefweb")
+        raise RateLimited(f"ReliefWeb API: HTTP 429: {quota}", after)
+    if response.status_code >= 500:
         raise TransientFetchError(f"ReliefWeb API: HTTP {response.status_code}", report="reliefweb")
     if response.status_code in (401, 403):
         raise ConfigError(f"ReliefWeb API refused the appname (HTTP {response.status_code}): since November 2025 "
@@ -146,7 +199,7 @@ def list_reports(spec: dict, *, timeout: float = 30.0, attempts: int = 4,
         raise ConfigError("reliefweb: limit and page_size must be at least 1")
     url = f"{api}/reports"
     retrying = Retrying(retry=retry_if_exception_type(TransientFetchError), stop=stop_after_attempt(attempts),
-                        wait=wait_exponential(multiplier=backoff, max=20), reraise=True)
+                        wait=_wait(backoff), reraise=True)
     files: list[tuple[str, str]] = []
     seen: set[str] = set()
     offset = 0
@@ -174,4 +227,4 @@ def list_reports(spec: dict, *, timeout: float = 30.0, attempts: int = 4,
     return files
 
 
-__all__ = ["list_reports", "build_query", "DEFAULT_API", "APPNAME_ENV"]
+__all__ = ["list_reports", "build_query", "DEFAULT_API", "APPNAME_ENV", "DAILY_QUOTA", "RateLimited"]

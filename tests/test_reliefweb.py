@@ -1,77 +1,27 @@
-"""The ReliefWeb API v2 source against a local, API-shaped server on 127.0.0.1.
-
-The fake answers `POST /v2/reports?appname=...` like the real API (totalCount, count, data[].fields.file[],
-links.next while there are more), honouring the body's offset and limit, and serves the sample reports
-at the file URLs it lists.
+"""The ReliefWeb API v2 source against a local fake of the API on 127.0.0.1 that is as strict as the real one
+(tests/reliefweb_api.py): it checks each request's shape (appname, JSON filter syntax, known field names,
+limit <= 1000), answers 400 to a malformed one and 429 past a quota, applies the filter, sorts by relevance
+unless asked otherwise, returns only the fields asked for, and serves the sample reports at the file URLs
+it lists.
 """
 
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs, urlsplit
+import time
 
+import httpx
 import pytest
 
 import fetchers
-from fetchers.reliefweb import build_query, list_reports
+from fetchers.reliefweb import DAILY_QUOTA, build_query, list_reports
 from sitrep.errors import ConfigError, FetchError
 
-from .conftest import SAMPLES, query
+from .conftest import SAMPLES, assert_same_answers, query
+from .reliefweb_api import MAX_LIMIT, BadRequest, FakeReliefWeb, check_body
 
-# three ReliefWeb reports, newest first; one also carries a spreadsheet, which is not a report file
-REPORTS = [
-    {"id": "4100003", "title": "Peru: R4V situation report, September 2023",
-     "files": ["r4v-peru-sitrep-2023-09.html", "unhcr-arr-peru-2023.pdf"]},
-    {"id": "4100002", "title": "GTRM Peru situation report, February 2021",
-     "files": ["gtrm-peru-sitrep-2021-02.pdf", "annex-figures.xlsx"]},
-    {"id": "4100001", "title": "GTRM Peru situation report, October 2019",
-     "files": ["gtrm-peru-sitrep-2019-10.pdf", "unhcr-global-focus-peru-2020.html"]},
-]
 SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir())
-
-
-class FakeReliefWeb:
-    """Routes for the fake API and its files; records every API request."""
-
-    def __init__(self, base: str, routes, fail_first: int = 0, status: int = 500) -> None:
-        self.base, self.requests, self.fail_first, self.status = base, [], fail_first, status
-        routes.add("/v2/reports", self.reports)
-        for report in REPORTS:
-            for name in report["files"]:
-                path = SAMPLES / name
-                routes.add(f"/files/{report['id']}/{name}", path.read_bytes() if path.exists() else b"PK\x03\x04")
-
-    def reports(self, handler, hit: int) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = json.loads(handler.rfile.read(length) or b"{}")
-        self.requests.append({"method": handler.command, "query": parse_qs(urlsplit(handler.path).query),
-                              "body": body, "headers": dict(handler.headers)})
-        if hit <= self.fail_first:
-            return self._send(handler, self.status, {"status": self.status, "error": {"type": "Error"}})
-        offset, limit = int(body.get("offset", 0)), int(body.get("limit", 10))
-        chosen = REPORTS[offset:offset + limit]
-        data = [{"id": r["id"], "score": 1, "href": f"{self.base}/v2/reports/{r['id']}",
-                 "fields": {"title": r["title"], "date": {"created": "2023-10-01T00:00:00+00:00"},
-                            "file": [{"id": str(i), "filename": name, "url": f"{self.base}/files/{r['id']}/{name}",
-                                      "mimetype": "application/pdf" if name.endswith(".pdf") else
-                                      "text/html" if name.endswith(".html") else
-                                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-                                     for i, name in enumerate(r["files"])]}}
-                for r in chosen]
-        links = {"self": {"href": f"{self.base}/v2/reports?offset={offset}"}}
-        if offset + len(chosen) < len(REPORTS):
-            links["next"] = {"href": f"{self.base}/v2/reports?offset={offset + len(chosen)}&limit={limit}"}
-        self._send(handler, 200, {"time": 3, "href": f"{self.base}/v2/reports", "links": links,
-                                  "took": 3, "totalCount": len(REPORTS), "count": len(data), "data": data})
-
-    @staticmethod
-    def _send(handler, status: int, payload: dict) -> None:
-        raw = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(raw)))
-        handler.end_headers()
-        handler.wfile.write(raw)
+NEWEST_FIRST = ["r4v-peru-sitrep-2023-09.html", "unhcr-arr-peru-2023.pdf", "gtrm-peru-sitrep-2021-02.pdf",
+                "gtrm-peru-sitrep-2019-10.pdf", "unhcr-global-focus-peru-2020.html"]  # no .xlsx, no Colombia
 
 
 def _spec(base: str, **extra) -> dict:
@@ -86,37 +36,74 @@ def api(http_server, monkeypatch):
     return FakeReliefWeb(base, routes), base, routes
 
 
-def test_query_body_has_the_documented_shape():
-    body = build_query({"query": "situation report", "country": "Peru", "organizations": ["UNHCR", "IOM"],
-                        "formats": ["Situation Report"], "since": "2024-01-01"}, offset=100, limit=50)
-    assert body["offset"] == 100 and body["limit"] == 50
-    assert body["query"] == {"value": "situation report", "operator": "AND"}
-    assert body["filter"]["operator"] == "AND"
-    assert body["filter"]["conditions"] == [
-        {"field": "country.name", "value": "Peru"},
-        {"field": "source.shortname", "value": ["UNHCR", "IOM"], "operator": "OR"},
-        {"field": "format.name", "value": "Situation Report"},
-        {"field": "date.created", "value": {"from": "2024-01-01T00:00:00+00:00"}},
-    ]
-    assert {"file.url", "file.filename"} <= set(body["fields"]["include"])
-    assert body["sort"] == ["date.created:desc"]
+SPECS = [
+    {"country": "Peru"},
+    {"query": "situation report", "country": ["Peru", "Ecuador"], "organizations": ["UNHCR", "IOM"],
+     "formats": ["Situation Report"], "since": "2024-01-01", "until": "2024-12-31"},
+    {"countries": "Peru", "sources": "R4V", "format": "Situation Report", "since": "2019-01-01"},
+]
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_query_bodies_are_valid_api_requests(spec):
+    """Every body the client builds passes the API's checks (known fields, operators, ranges, limit)."""
+    for offset, limit in ((0, 1), (100, 50), (0, MAX_LIMIT)):
+        body = build_query(spec, offset=offset, limit=limit)
+        check_body(body)
+        assert (body["offset"], body["limit"]) == (offset, limit)
+        assert {"file.url", "file.filename"} <= set(body["fields"]["include"])
+        assert body["sort"] == ["date.created:desc"]  # newest first, not by relevance
+
+
+@pytest.mark.parametrize("body, says", [
+    ({"filter": {"field": "countries.name", "value": "Peru"}}, "Unknown filter field"),
+    ({"filter": {"field": "country.name", "value": ["Peru", "Chile"], "operator": "ANY"}}, "Invalid operator"),
+    ({"filter": {"field": "country.name", "value": "Peru", "operator": "OR"}}, "only for an array"),
+    ({"filter": {"operator": "AND", "conditions": {"field": "country.name", "value": "Peru"}}}, "non-empty array"),
+    ({"filter": {"conditions": [{"field": "date.created", "value": {"since": "2024-01-01"}}]}}, "Invalid range"),
+    ({"filter": {"field": "date.created", "value": {"from": "last year"}}}, "ISO 8601"),
+    ({"filter": [{"field": "country.name", "value": "Peru"}]}, "must be an object"),
+    ({"fields": {"include": ["file.link"]}}, "Unknown field"),
+    ({"sort": ["date.created:newest"]}, "Invalid sort"),
+    ({"sort": "date.created:desc"}, "Invalid sort"),
+    ({"limit": 5000}, 'Invalid "limit"'),
+    ({"offset": -1}, 'Invalid "offset"'),
+    ({"query": {"value": "peru", "operator": "NEAR"}}, "Invalid operator"),
+    ({"filters": {"field": "country.name", "value": "Peru"}}, "Unknown parameter"),
+])
+def test_the_fake_refuses_malformed_requests(body, says):
+    with pytest.raises(BadRequest, match=says):
+        check_body(body)
+
+
+def test_a_malformed_filter_fails_the_listing(api):
+    """A body the API refuses is a 400, not a silent empty listing: the source fails with that line."""
+    fake, base, _ = api
+    with pytest.raises(FetchError, match="HTTP 400.*Unknown filter field"):
+        _post_raw(base, {"filter": {"field": "countries", "value": "Peru"}})
+    assert fake.statuses == [400]
+
+
+def _post_raw(base: str, body: dict) -> None:
+    """One call the way the client makes it, with a hand-made body (to show the 400 path)."""
+    from fetchers.reliefweb import _post_once
+
+    with httpx.Client(params={"appname": "sitrep-tests-q8x2"}) as client:
+        _post_once(client, f"{base}/v2/reports", body)
 
 
 def test_appname_filters_and_paging(api):
     fake, base, _ = api
     files = list_reports(_spec(base))
-    assert [name for _, name in files] == ["r4v-peru-sitrep-2023-09.html", "unhcr-arr-peru-2023.pdf",
-                                           "gtrm-peru-sitrep-2021-02.pdf", "gtrm-peru-sitrep-2019-10.pdf",
-                                           "unhcr-global-focus-peru-2020.html"]  # no .xlsx
+    # the filter leaves the Colombian report out, the sort puts the newest first (the index's own order
+    # and relevance would not), the fields asked for include the files' URLs and names
+    assert [name for _, name in files] == NEWEST_FIRST
     assert all(url.startswith(f"{base}/files/") for url, _ in files)
-    assert len(fake.requests) == 2  # two pages of two reports, then one
+    assert fake.statuses == [200, 200]  # two pages of two reports, then one
     for request in fake.requests:
         assert request["method"] == "POST"
         assert request["query"]["appname"] == ["sitrep-tests-q8x2"]
         assert request["headers"]["Content-Type"] == "application/json"
-        conditions = request["body"]["filter"]["conditions"]
-        assert {"field": "country.name", "value": "Peru"} in conditions
-        assert {"field": "source.shortname", "value": ["UNHCR", "IOM", "R4V"], "operator": "OR"} in conditions
     assert [(r["body"]["offset"], r["body"]["limit"]) for r in fake.requests] == [(0, 2), (2, 2)]
 
 
@@ -142,12 +129,44 @@ def test_persistent_500_gives_up(http_server):
     assert routes.hits["/v2/reports"] == 2
 
 
-def test_refused_appname_is_a_config_error(http_server):
-    base, routes = http_server
-    FakeReliefWeb(base, routes, fail_first=99, status=403)
+def test_refused_appname_is_a_config_error(api):
+    fake, base, routes = api
     with pytest.raises(ConfigError, match="pre-approved"):
+        list_reports(_spec(base, appname="myorg-not-approved"), backoff=0.01)
+    assert fake.statuses == [403]  # not retried
+
+
+def test_429_waits_what_retry_after_says(http_server):
+    base, routes = http_server
+    fake = FakeReliefWeb(base, routes, fail_first=2, status=429, retry_after=0.3)
+    started = time.monotonic()
+    files = list_reports(_spec(base), backoff=0.01)
+    assert [name for _, name in files] == NEWEST_FIRST
+    assert fake.statuses == [429, 429, 200, 200]
+    assert time.monotonic() - started >= 0.6  # twice the 0.3 s it asked for, not the 0.01 s backoff
+
+
+def test_429_without_retry_after_backs_off_and_retries(http_server):
+    base, routes = http_server
+    fake = FakeReliefWeb(base, routes, fail_first=1, status=429)
+    assert [name for _, name in list_reports(_spec(base), backoff=0.01)] == NEWEST_FIRST
+    assert fake.statuses == [429, 200, 200]
+
+
+def test_past_the_quota_the_listing_fails_with_a_line_that_says_so(http_server):
+    base, routes = http_server
+    fake = FakeReliefWeb(base, routes, quota=1)  # one call left today, the listing needs two
+    with pytest.raises(FetchError, match=f"HTTP 429.*{DAILY_QUOTA:,} calls a day"):
+        list_reports(_spec(base), backoff=0.01, attempts=3)
+    assert fake.statuses == [200, 429, 429, 429]
+
+
+def test_a_quota_reset_hours_away_is_not_waited_for(http_server):
+    base, routes = http_server
+    fake = FakeReliefWeb(base, routes, quota=0, retry_after=6 * 3600)
+    with pytest.raises(FetchError, match="quota is spent"):
         list_reports(_spec(base), backoff=0.01)
-    assert routes.hits["/v2/reports"] == 1  # not retried
+    assert fake.statuses == [429]
 
 
 def test_missing_appname_is_a_config_error(api, tmp_path):
@@ -173,7 +192,7 @@ def test_appname_from_the_environment(api, monkeypatch):
 
 
 @pytest.mark.slow
-def test_catalog_through_the_pipeline_then_unchanged(api, prefect_harness, tmp_path):
+def test_catalog_through_the_pipeline_then_unchanged(api, thread_run, tmp_path):
     from flows.pipeline import monthly_pipeline
 
     fake, base, routes = api
@@ -190,8 +209,7 @@ def test_catalog_through_the_pipeline_then_unchanged(api, prefect_harness, tmp_p
     summary = monthly_pipeline(sources=[str(catalog)], warehouse=str(warehouse))
     assert sorted(r.source_file for r in summary.reports) == SAMPLE_NAMES
     assert [r.status for r in summary.reports] == ["ok"] * 5, [(r.source_file, r.error) for r in summary.reports]
-    counts = dict(query(warehouse, "SELECT source_file, count(*) FROM v_facts GROUP BY 1"))
-    assert sorted(counts) == SAMPLE_NAMES and all(n > 0 for n in counts.values())
+    assert_same_answers(warehouse, thread_run[1])  # the same facts as the samples read from the folder
     sources = query(warehouse, "SELECT DISTINCT source, location FROM raw_manifest")
     assert {s for s, _ in sources} == {str(catalog)}
     assert all(loc.startswith(f"{base}/files/") for _, loc in sources)
