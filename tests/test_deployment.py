@@ -25,7 +25,7 @@ import duckdb
 import httpx
 import pytest
 
-from .conftest import ROOT, SAMPLES
+from .conftest import ROOT, assert_same_answers
 
 pytestmark = pytest.mark.slow
 
@@ -141,7 +141,7 @@ def test_deployment_matches_prefect_yaml(deployment):
     assert deployment["global_concurrency_limit"]["limit"] == 1
 
 
-def test_flow_run_on_a_process_worker_loads_the_reports(server, deployment, tmp_path):
+def test_flow_run_on_a_process_worker_loads_the_reports(server, deployment, thread_run, tmp_path):
     warehouse = tmp_path / "data" / "warehouse.duckdb"
     t0 = time.monotonic()
     out = _prefect(server, "deployment", "run", DEPLOYMENT, "--param", f"warehouse={warehouse}")
@@ -169,13 +169,11 @@ def test_flow_run_on_a_process_worker_loads_the_reports(server, deployment, tmp_
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        counts = dict(con.execute("SELECT source_file, count(*) FROM v_facts GROUP BY 1").fetchall())
         runs = con.execute("SELECT DISTINCT run_id, status FROM v_runs").fetchall()
     finally:
         con.close()
-    assert sorted(counts) == sorted(p.name for p in SAMPLES.iterdir())
-    assert all(n >= 20 for n in counts.values()), counts
     assert runs == [(flow_run_id, "ok")]  # v_runs.run_id is the Prefect flow run's id
+    assert_same_answers(warehouse, thread_run[1])  # what an in-process thread-runner run publishes
     print("\ntimings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in server.timings.items()))
 
 
