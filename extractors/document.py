@@ -8,6 +8,7 @@ from functools import cached_property
 
 from sitrep.errors import ExtractError
 
+from .pdf_guard import check_decoded_size
 from .pdf_text import Page, read_pdf
 
 _DECLARED_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{2,40})", re.I)
@@ -51,6 +52,7 @@ class Document:
     def pages(self) -> list[Page]:
         if not self.is_pdf:
             raise ExtractError("not a PDF", report=self.name)
+        check_decoded_size(self.data, self.name)  # before PDFium inflates a bomb in memory
         return read_pdf(self.data, self.name)
 
     @cached_property

@@ -7,6 +7,7 @@ column by column, and the 2019 sector grid pairs numbers with captions by where 
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from dataclasses import dataclass
 
@@ -74,6 +75,49 @@ def _locked(read):
     return run
 
 
+def _inside(box: tuple[float, float, float, float], x: float, y: float) -> bool:
+    x0, y0, x1, y1 = box
+    return x0 - 0.5 <= x <= x1 + 0.5 and y0 - 0.5 <= y <= y1 + 0.5
+
+
+class _BoxGrid:
+    """Text rectangles of a page bucketed by a grid of CELL-point cells, so the rectangle holding a character is
+    found among the few in its cell: scanning every rectangle for every character was quadratic (a page of
+    30,000 small text objects: 30,000 rectangles times 30,000 characters). Cells outside the page fold onto its
+    edge; a rectangle spanning more than MAX_CELLS cells is kept apart and tried for every character."""
+
+    CELL = 24.0
+    MAX_CELLS = 64
+
+    def __init__(self, boxes: list[tuple[float, float, float, float]], width: float, height: float) -> None:
+        self.boxes = boxes
+        self.limits = (int(max(width, 0) // self.CELL) + 1, int(max(height, 0) // self.CELL) + 1)
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.big: list[int] = []
+        for k, (x0, y0, x1, y1) in enumerate(boxes):
+            gx0, gx1 = self._cell(x0 - 0.5, 0), self._cell(x1 + 0.5, 0)
+            gy0, gy1 = self._cell(y0 - 0.5, 1), self._cell(y1 + 0.5, 1)
+            if (gx1 - gx0 + 1) * (gy1 - gy0 + 1) > self.MAX_CELLS:
+                self.big.append(k)
+                continue
+            for gx in range(gx0, gx1 + 1):
+                for gy in range(gy0, gy1 + 1):
+                    self.cells.setdefault((gx, gy), []).append(k)
+
+    def _cell(self, v: float, axis: int) -> int:
+        return min(max(int(v // self.CELL) if math.isfinite(v) else (-1 if v < 0 else 1 << 30), -1),
+                   self.limits[axis])
+
+    def first_containing(self, x: float, y: float) -> int | None:
+        """The lowest-numbered rectangle holding (x, y), as a scan of all of them in order would find."""
+        hits = [k for k in self.big if _inside(self.boxes[k], x, y)][:1]
+        for k in self.cells.get((self._cell(x, 0), self._cell(y, 1)), ()):  # each cell's list is in order
+            if _inside(self.boxes[k], x, y):
+                hits.append(k)
+                break
+        return min(hits) if hits else None
+
+
 @_locked
 def read_pdf(data: bytes, name: str = "report") -> list[Page]:
     """All pages of a PDF with positioned lines. Raises ExtractError for unreadable files.
@@ -92,6 +136,7 @@ def read_pdf(data: bytes, name: str = "report") -> list[Page]:
             textpage = page.get_textpage()
             boxes = [textpage.get_rect(i) for i in range(textpage.count_rects())]
             texts: list[list[str]] = [[] for _ in boxes]
+            grid = _BoxGrid(boxes, width, height)
             last = 0
             for i in range(textpage.count_chars()):
                 char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
@@ -99,13 +144,10 @@ def read_pdf(data: bytes, name: str = "report") -> list[Page]:
                     continue
                 left, bottom, right, top = textpage.get_charbox(i)
                 cx, cy = (left + right) / 2, (bottom + top) / 2
-                order = [last, *range(len(boxes))] if boxes else []
-                for k in order:
-                    x0, y0, x1, y1 = boxes[k]
-                    if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
-                        texts[k].append(char)
-                        last = k
-                        break
+                k = last if boxes and _inside(boxes[last], cx, cy) else grid.first_containing(cx, cy)
+                if k is not None:
+                    texts[k].append(char)
+                    last = k
             lines = []
             for box, chars in zip(boxes, texts, strict=True):
                 text = " ".join("".join(chars).split())

@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 
 import fetchers
+from extractors import pdf_guard
 from flows import workers
 from flows.precheck import UNCHANGED, unique_items
 from flows.runners import task_runner_from_env
@@ -201,6 +202,7 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
     sources = list(sources or [str(samples_dir())])
     summary = RunSummary(run_id, str(paths.warehouse))
     unique, repeats = unique_items(sources)  # ConfigError for a missing source: the run stops (exit 2)
+    pdf_guard.caps()  # ConfigError for a bad SITREP_PDF_PAGE_MB / SITREP_PDF_REPORT_MB: exit 2 before any work
     for item in repeats:
         _say(f"  skipping a second report named {item.source_file} (from {item.location})", logging.WARNING)
     _say(f"sitrep run {run_id}: {len(unique)} report(s) from {len(sources)} source(s) -> {paths.warehouse}")

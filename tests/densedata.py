@@ -17,13 +17,13 @@ PLACES = ("Lima", "Tumbes", "Tacna", "Arequipa", "Cusco", "Piura", "Trujillo", "
 
 
 def dense_sentences(n: int, seed: int = 13) -> list[str]:
-    """n sentences of one wording whose values lie within a few per cent of each other."""
+    """n sentences of one wording, one figure each, whose values lie within a few per cent of each other."""
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        week, place = i % 52 + 1, PLACES[i % len(PLACES)]
+        place = PLACES[i % len(PLACES)]
         value = 1200 + rng.randint(0, 60)  # all within 5 %: every pair is 'close'
-        out.append(f"In week {week}, partners distributed {value:,} hygiene kits to refugees and migrants "
+        out.append(f"This week, partners distributed {value:,} hygiene kits to refugees and migrants "
                    f"in {place} through community kitchens.")
     return out
 
@@ -56,16 +56,7 @@ def text_pdf(pages: Iterable[Sequence[tuple[float, float, float, str]]], width: 
         kids.append(len(objects))
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return _write(objects)
 
 
 def long_pdf(pages: int, seed: int = 5) -> bytes:
@@ -102,23 +93,38 @@ def numbers_pdf(n: int = 100_000, seed: int = 11) -> bytes:
     return text_pdf([items], width=2000, height=3000)
 
 
-def flate_bomb_pdf(decoded_mb: int = 2500) -> bytes:
-    """A one-page PDF whose content stream is a line of text followed by `decoded_mb` MB of spaces, deflated
-    (about 1,000:1; 2,500 MB decoded from about 2.5 MB)."""
+def flate_bomb_pdf(decoded_mb: int = 2500, pages: int = 1) -> bytes:
+    """A PDF of `pages` pages, each a line of text followed by `decoded_mb` MB of spaces, deflated (about
+    1,000:1: 2,500 MB decoded from about 2.5 MB)."""
     head = b"BT /F1 12 Tf 72 720 Td (In Lima, partners assisted 1,200 refugees and migrants.) Tj ET\n"
-    comp = zlib.compressobj(9)
-    chunks = [comp.compress(head)]
-    block = b" " * (1 << 20)
-    for _ in range(decoded_mb):
-        chunks.append(comp.compress(block))
-    chunks.append(comp.flush())
-    stream = b"".join(chunks)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+    stream = _deflated_spaces(head, decoded_mb)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)),
+                                                             pages),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R "
-               b"/Resources << /Font << /F1 3 0 R >> >> >>",
                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out = bytearray(b"%PDF-1.4\n")
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages  # every page draws the same stream
+    return _write(objects)
+
+
+def _deflated_spaces(head: bytes, mb: int) -> bytes:
+    """zlib data of `head` then `mb` MB of spaces, made fast: after a full flush the deflater starts afresh, so
+    every 1 MB of spaces deflates to the same bytes; the stream ends with an empty final block and the Adler-32
+    of everything."""
+    comp = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    start = comp.compress(head) + comp.flush(zlib.Z_FULL_FLUSH)
+    unit = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    check = zlib.adler32(head)
+    for _ in range(mb):
+        check = zlib.adler32(block, check)
+    return start + unit * mb + b"\x03\x00" + check.to_bytes(4, "big")
+
+
+def _write(objects: list[bytes]) -> bytes:
+    """A PDF file of these objects (numbered from 1, the first the catalog) with its cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objects, start=1):
         offsets.append(len(out))
