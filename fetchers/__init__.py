@@ -34,8 +34,9 @@ class FetchItem:
         return self.location.startswith(("http://", "https://"))
 
 
-def resolve(source: str) -> list[FetchItem]:
-    """The report files a source holds: a folder, a file, an http(s) URL or a catalog file."""
+def resolve(source: str, chain: tuple[Path, ...] = ()) -> list[FetchItem]:
+    """The report files a source holds: a folder, a file, an http(s) URL or a catalog file (`chain`: the
+    catalogs that included it, for cycle detection)."""
     if source.startswith(("http://", "https://")):
         return [FetchItem(source, source, name_from_url(source))]
     path = Path(source)
@@ -45,14 +46,15 @@ def resolve(source: str) -> list[FetchItem]:
     if path.is_file() and path.suffix.lower() in CATALOG_SUFFIXES:
         from .catalog import resolve_catalog
 
-        return resolve_catalog(path)
+        return resolve_catalog(path, chain)
     if path.is_file():
         return [FetchItem(source, str(path.absolute()), safe_name(path.name))]
     raise ConfigError(f"source not found: {source!r} (expected a folder, a file, an http(s) URL or a catalog)")
 
 
 def fetch(item: FetchItem, store: RawStore, **http_options) -> RawFile:
-    """Read or download one report and keep its bytes in the raw store."""
+    """Read or download one report and keep its bytes in the raw store. `http_options` go to
+    fetchers.http.download (e.g. `stage_deadline`, the run's fetch-stage limit)."""
     if item.is_url:
         data, _final_url = download(item.location, name=item.source_file, **http_options)
     else:

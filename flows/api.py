@@ -33,6 +33,7 @@ from pathlib import Path
 
 from flows.lifeline import die_with_parent
 from sitrep.errors import ConfigError
+from sitrep.interrupt import on_interrupt
 
 log = logging.getLogger(__name__)
 CACHE_ENV = "SITREP_CACHE_DIR"
@@ -117,6 +118,7 @@ class TemporaryServer:
         self.url: str | None = None
         self._fresh = False
         self._log = None
+        self._forget = None
 
     def start(self) -> TemporaryServer:
         if os.environ.get("PREFECT_API_URL"):
@@ -124,7 +126,18 @@ class TemporaryServer:
         self._fresh = not seed_database(self.home) and not (self.home / "prefect.db").exists()
         self._launch()
         atexit.register(self.stop)
+        self._forget = on_interrupt(self._kill)  # SIGTERM/SIGINT: stopped at once, not at exit
         return self
+
+    def _kill(self) -> None:
+        """Stop the server quickly (on an interrupt): terminate, then kill after 3 s."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
     def _launch(self) -> None:
         with socket.socket() as sock:  # a free port (the server binds it a moment later)
@@ -183,6 +196,9 @@ class TemporaryServer:
     def stop(self) -> None:
         """Terminate the server and give it time to write what it received (task run states)."""
         process, self.process = self.process, None
+        if self._forget is not None:
+            self._forget()
+            self._forget = None
         if process is not None and process.poll() is None:
             process.terminate()
             try:

@@ -17,6 +17,7 @@ from prefect.states import State
 
 import fetchers
 from extractors import pdf_guard
+from fetchers.http import download_deadline, stage_deadline_from_now
 from flows import workers
 from flows.precheck import UNCHANGED, unique_items
 from flows.runners import task_runner_from_env
@@ -203,6 +204,7 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
     summary = RunSummary(run_id, str(paths.warehouse))
     unique, repeats = unique_items(sources)  # ConfigError for a missing source: the run stops (exit 2)
     pdf_guard.caps()  # ConfigError for a bad SITREP_PDF_PAGE_MB / SITREP_PDF_REPORT_MB: exit 2 before any work
+    download_deadline()  # so does a bad deadline setting, here rather than in every fetch
     for item in repeats:
         _say(f"  skipping a second report named {item.source_file} (from {item.location})", logging.WARNING)
     _say(f"sitrep run {run_id}: {len(unique)} report(s) from {len(sources)} source(s) -> {paths.warehouse}")
@@ -212,7 +214,8 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
         summary.reports = list(outcomes.values())
         recorder = _Recorder(con, run_id, len(unique))
         fetch_started = now()
-        futures = [(item, fetch_report.submit(item, str(paths.raw_dir))) for item in unique]
+        stage_deadline = stage_deadline_from_now()
+        futures = [(item, fetch_report.submit(item, str(paths.raw_dir), stage_deadline)) for item in unique]
         todo: list[fetchers.RawFile] = []
         for item, future in futures:
             future.wait()

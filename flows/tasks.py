@@ -43,9 +43,10 @@ def _timed(stage: str, started: datetime, note: str = "") -> StageOutcome:
 
 
 @task(name="fetch", task_run_name="fetch {item.source_file}", cache_policy=NO_CACHE)
-def fetch_report(item: fetchers.FetchItem, raw_dir: str) -> fetchers.RawFile:
-    """Read or download one report into the raw store (HTTP retries live in fetchers.http)."""
-    return fetchers.fetch(item, fetchers.RawStore(Path(raw_dir)))
+def fetch_report(item: fetchers.FetchItem, raw_dir: str, stage_deadline: float | None = None) -> fetchers.RawFile:
+    """Read or download one report into the raw store (HTTP retries and deadlines live in fetchers.http);
+    `stage_deadline` is the wall-clock time by which the run's fetch stage must be done."""
+    return fetchers.fetch(item, fetchers.RawStore(Path(raw_dir)), stage_deadline=stage_deadline)
 
 
 def extract_to_store(raw_path: str, source_file: str, sha256: str, stages_dir: str) -> str:

@@ -22,9 +22,11 @@ cannot start at all, the work runs in threads, with a warning.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -33,6 +35,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from sitrep.config import env_int
+from sitrep.interrupt import on_interrupt
 
 PROCESSES_ENV = "SITREP_PROCESSES"
 INIT_ENV = "SITREP_WORKER_INIT"
@@ -104,6 +107,24 @@ def _context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
     return ctx
+
+
+def _kill_workers() -> None:
+    """On SIGTERM/SIGINT (sitrep.interrupt): stop the worker processes and their fork server now; their
+    work is pure and its outputs are written whole or not at all."""
+    pool = _pool
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+    with contextlib.suppress(Exception):
+        from multiprocessing import forkserver
+
+        pid = forkserver._forkserver._forkserver_pid  # noqa: SLF001 (no public handle on it)
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+
+
+on_interrupt(_kill_workers)
 
 
 def _ready() -> int:

@@ -89,15 +89,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = Paths.for_warehouse(args.warehouse)
-    if args.verbose:
-        import os
-
-        os.environ.setdefault("SITREP_PREFECT_LOG_LEVEL", "INFO")
-    prepare_environment(paths, verbose=args.verbose)  # before Prefect is imported
-    _configure_logging(args.verbose)
+    from sitrep import interrupt
     from sitrep.errors import ConfigError, SitrepError
 
+    interrupt.install()  # SIGTERM/SIGINT: a prompt, clean exit (before any thread or child starts)
     try:
+        from sitrep.preflight import check_paths
+
+        check_paths(args.command, paths, output=getattr(args, "output", None),
+                    export_dir=args.dir if args.command == "export" else None)
+        if args.verbose:
+            import os
+
+            os.environ.setdefault("SITREP_PREFECT_LOG_LEVEL", "INFO")
+        prepare_environment(paths, verbose=args.verbose)  # before Prefect is imported
+        _configure_logging(args.verbose)
         if args.command == "status":
             from sitrep.status import print_status
 
@@ -120,6 +126,25 @@ def main(argv: list[str] | None = None) -> int:
     except SitrepError as exc:
         print(f"sitrep: {exc.one_line()}", file=sys.stderr)
         return 1
+    except Exception as exc:  # an environment fault (disk, permissions) or a bug: one line, details in the log
+        print(f"sitrep: {args.command} failed: {_logged(exc, paths)}", file=sys.stderr)
+        return 1
+
+
+def _logged(exc: Exception, paths: Paths) -> str:
+    """The exception as one line; its traceback goes to data/prefect/sitrep.log when that can be written."""
+    import traceback
+
+    from sitrep.errors import error_line
+
+    line = error_line(exc)
+    log = paths.prefect_home / "sitrep.log"
+    try:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"sitrep: {line}\n{''.join(traceback.format_exception(exc))}\n")
+    except OSError:
+        return line
+    return f"{line} (details in {log})"
 
 
 def _run(args: argparse.Namespace, paths: Paths) -> int:

@@ -7,6 +7,7 @@ home, `dq/` Great Expectations Data Docs, and the warehouse file itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ def prepare_environment(paths: Paths, verbose: bool = False) -> None:
     Without `verbose`, Prefect logs to a file in its home instead of the terminal.
     Values already set by the user win.
     """
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a read-only data folder still serves status, report and export
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
     defaults = {
         "PREFECT_HOME": str(paths.prefect_home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -72,7 +74,8 @@ def prepare_environment(paths: Paths, verbose: bool = False) -> None:
         defaults["PREFECT_LOGGING_SETTINGS_PATH"] = str(resources.files("sitrep").joinpath("logging.yml"))
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # runs check that the data folder is writable (sitrep.preflight)
+        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
 def env_int(env: Mapping[str, str], key: str, minimum: int) -> int | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from sitrep.errors import LoadError
+from sitrep.interrupt import on_interrupt
 
 UNITS = {
     "number": "a count of people, households, items, days, liters, organizations",
@@ -81,19 +82,60 @@ def run_lock(warehouse: Path, wait: float | None = None) -> Iterator[None]:
         handle.close()
 
 
+STAGING_MARGIN = 32 * 1024 * 1024  # bytes free beyond the warehouse's size before a staging copy is made
+
+
+def wal_of(path: Path) -> Path:
+    """DuckDB's write-ahead log beside a database file: committed work not yet checkpointed into it."""
+    return path.with_name(path.name + ".wal")
+
+
+def staging_space(size: int) -> int:
+    """Free bytes a staging copy of a `size`-byte warehouse needs: its size plus a margin for the loads."""
+    return size + max(STAGING_MARGIN, size // 4)
+
+
+def checkpoint_live(warehouse: Path) -> None:
+    """Fold a WAL beside the published warehouse into it (an analyst's read-write session that died leaves
+    one): open it read-write, which replays the log, and CHECKPOINT. Without this the copy would miss the
+    analyst's committed work, and the WAL, left beside a new file, would make every later open fail.
+    Raises LoadError (and changes nothing) when it cannot be opened for writing."""
+    if not wal_of(warehouse).exists():
+        return  # nothing outside the file: copy it as it is (read-only sessions may stay open)
+    try:
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise LoadError(f"cannot open the warehouse {warehouse} to fold in its write-ahead log "
+                        f"{wal_of(warehouse).name} (committed work of another session): {exc}; close the other "
+                        "session (or restore the file) and run again; nothing was changed") from exc
+
+
 class StagedWarehouse:
-    """A private copy of the warehouse that a run writes, published atomically by `publish()`."""
+    """A private copy of the warehouse that a run writes, published atomically by `publish()`.
+
+    A symlinked warehouse is resolved: the staging copy lives beside the link's target and replaces it, so
+    the link keeps pointing at the new data."""
 
     def __init__(self, warehouse: Path) -> None:
-        self.warehouse = warehouse
-        self.staging = warehouse.with_name(f".{warehouse.name}.staging")
+        self.warehouse = Path(warehouse).resolve()
+        self.staging = self.warehouse.with_name(f".{self.warehouse.name}.staging")
         self.con: duckdb.DuckDBPyConnection | None = None
+        self._forget = None
+
+    def _remove_staging(self) -> None:
+        for path in (self.staging, wal_of(self.staging)):
+            path.unlink(missing_ok=True)
 
     def open(self) -> duckdb.DuckDBPyConnection:
-        for leftover in (self.staging, self.staging.with_name(self.staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)  # from a run that was killed
+        self._remove_staging()  # from a run that was killed
+        self._forget = on_interrupt(self._remove_staging)  # SIGTERM/SIGINT: no staging file left behind
         if self.warehouse.exists():
-            shutil.copy2(self.warehouse, self.staging)
+            checkpoint_live(self.warehouse)
+            self._copy()
         try:
             self.con = duckdb.connect(str(self.staging))
             ensure_schema(self.con)
@@ -103,35 +145,68 @@ class StagedWarehouse:
                 from exc
         return self.con
 
+    def _copy(self) -> None:
+        """The staging copy, after checking there is room for it; a partial copy never stays behind."""
+        folder = self.warehouse.parent
+        size = self.warehouse.stat().st_size
+        need, free = staging_space(size), shutil.disk_usage(folder).free
+        if free < need:
+            raise LoadError(f"not enough free space in {folder} for the staging copy of {self.warehouse.name}: "
+                            f"{free / 1e6:,.1f} MB free, {need / 1e6:,.1f} MB needed (its size plus a margin); "
+                            "nothing was changed")
+        try:
+            shutil.copy2(self.warehouse, self.staging)
+        except OSError as exc:
+            self._remove_staging()
+            raise LoadError(f"cannot copy the warehouse {self.warehouse} to its staging file {self.staging.name}: "
+                            f"{exc.strerror or exc}; nothing was changed") from exc
+
     def publish(self) -> None:
-        """Make the staged state the warehouse, in one rename."""
+        """Make the staged state the warehouse, in one rename. Refuses (LoadError, nothing published) when the
+        checkpoint cannot be written (a full disk) or another session wrote to the warehouse meanwhile."""
         assert self.con is not None
-        self.con.execute("CHECKPOINT")
-        self.con.close()
-        self.con = None
-        with open(self.staging, "rb") as handle:
-            os.fsync(handle.fileno())
+        try:
+            self.con.execute("CHECKPOINT")
+            self.con.close()
+            self.con = None
+            with open(self.staging, "rb") as handle:
+                os.fsync(handle.fileno())
+        except (duckdb.Error, OSError) as exc:
+            self.discard()
+            raise LoadError(f"cannot write the staging copy of {self.warehouse} ({self.staging.name}): "
+                            f"{getattr(exc, 'strerror', None) or exc}; nothing was published") from exc
+        if wal_of(self.warehouse).exists():  # committed work of a session opened during the run
+            self.discard()
+            raise LoadError(f"the warehouse {self.warehouse} was written by another session during the run "
+                            f"({wal_of(self.warehouse).name} appeared); nothing was published, so its work is kept: "
+                            "close that session and run again")
         os.replace(self.staging, self.warehouse)
+        self._unregister()
         dir_fd = os.open(self.warehouse.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
 
+    def _unregister(self) -> None:
+        if self._forget is not None:
+            self._forget()
+            self._forget = None
+
     def discard(self) -> None:
         if self.con is not None:
             with contextlib.suppress(duckdb.Error):
                 self.con.close()
             self.con = None
-        self.staging.unlink(missing_ok=True)
-        self.staging.with_name(self.staging.name + ".wal").unlink(missing_ok=True)
+        self._remove_staging()
+        self._unregister()
 
 
 @contextlib.contextmanager
 def writing(warehouse: Path) -> Iterator[StagedWarehouse]:
     """One run's write access: the run lock, a staging copy open for writing (`.con`), published when the
     block ends normally (unless the block discarded it), discarded when it raises."""
-    with run_lock(warehouse):
+    with run_lock(Path(warehouse).resolve()):  # one lock per file, whatever link names it
         staging = StagedWarehouse(warehouse)
         staging.open()
         try:
