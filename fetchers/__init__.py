@@ -34,9 +34,9 @@ class FetchItem:
         return self.location.startswith(("http://", "https://"))
 
 
-def resolve(source: str, chain: tuple[Path, ...] = ()) -> list[FetchItem]:
+def resolve(source: str, chain: tuple[Path, ...] = (), remote: bool = True) -> list[FetchItem]:
     """The report files a source holds: a folder, a file, an http(s) URL or a catalog file (`chain`: the
-    catalogs that included it, for cycle detection)."""
+    catalogs that included it, for cycle detection; `remote` False: skip ReliefWeb searches)."""
     if source.startswith(("http://", "https://")):
         return [FetchItem(source, source, name_from_url(source))]
     path = Path(source)
@@ -46,7 +46,7 @@ def resolve(source: str, chain: tuple[Path, ...] = ()) -> list[FetchItem]:
     if path.is_file() and path.suffix.lower() in CATALOG_SUFFIXES:
         from .catalog import resolve_catalog
 
-        return resolve_catalog(path, chain)
+        return resolve_catalog(path, chain, remote)
     if path.is_file():
         return [FetchItem(source, str(path.absolute()), safe_name(path.name))]
     raise ConfigError(f"source not found: {source!r} (expected a folder, a file, an http(s) URL or a catalog)")

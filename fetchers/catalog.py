@@ -67,8 +67,9 @@ def _check_include(path: Path, chain: tuple[Path, ...]) -> tuple[Path, ...]:
     return (*chain, real)
 
 
-def resolve_catalog(path: Path, chain: tuple[Path, ...] = ()) -> list[FetchItem]:
-    """The report files a catalog lists; `chain` holds the catalogs that included this one."""
+def resolve_catalog(path: Path, chain: tuple[Path, ...] = (), remote: bool = True) -> list[FetchItem]:
+    """The report files a catalog lists; `chain` holds the catalogs that included this one. With `remote`
+    False the ReliefWeb searches are not run (a check of the catalogs themselves)."""
     from . import FetchItem, resolve
 
     chain = _check_include(path, chain)
@@ -76,12 +77,12 @@ def resolve_catalog(path: Path, chain: tuple[Path, ...] = ()) -> list[FetchItem]
     for entry in load_catalog(path):
         if "path" in entry:
             target = (path.parent / str(entry["path"])).resolve()
-            items += [FetchItem(str(path), i.location, i.source_file) for i in resolve(str(target), chain)]
+            items += [FetchItem(str(path), i.location, i.source_file) for i in resolve(str(target), chain, remote)]
         elif "url" in entry:
             url = str(entry["url"])
             name = safe_name(str(entry["name"])) if entry.get("name") else name_from_url(url)
             items.append(FetchItem(str(path), url, name))
-        else:
+        elif remote:
             from .reliefweb import list_reports
 
             items += [FetchItem(str(path), url, name) for url, name in list_reports(entry["reliefweb"])]

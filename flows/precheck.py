@@ -18,6 +18,7 @@ import uuid
 from datetime import UTC, datetime
 
 import fetchers
+from fetchers.http import download_deadline, stage_deadline_from_now
 from flows.summary import ReportOutcome, RunSummary
 from sitrep.config import Paths, samples_dir
 from warehouse.db import current_versions, log_stage, open_read_only, record_raw, writing
@@ -35,6 +36,16 @@ def unique_items(sources: list[str]) -> tuple[list[fetchers.FetchItem], list[fet
             (repeats if item.source_file in seen else unique).append(item)
             seen.add(item.source_file)
     return unique, repeats
+
+
+def check_sources(sources: list[str] | None) -> None:
+    """Raise ConfigError now, before Prefect and the workers start, for a source that is missing, a catalog
+    that cannot be read or includes itself, or a bad fetch deadline setting (exit 2 within a second, not
+    after the start-up). No network: ReliefWeb searches run later, in the flow."""
+    for source in sources or [str(samples_dir())]:
+        fetchers.resolve(source, remote=False)
+    download_deadline()
+    stage_deadline_from_now()
 
 
 def _sha256(path: str) -> str:
@@ -90,4 +101,4 @@ def unchanged_run(sources: list[str] | None, paths: Paths) -> RunSummary | None:
     return summary
 
 
-__all__ = ["unchanged_run", "unique_items", "UNCHANGED"]
+__all__ = ["check_sources", "unchanged_run", "unique_items", "UNCHANGED"]

@@ -150,6 +150,10 @@ def _logged(exc: Exception, paths: Paths) -> str:
 def _run(args: argparse.Namespace, paths: Paths) -> int:
     t0 = time.perf_counter()
     summary = None
+    if args.command == "run":
+        from flows.precheck import check_sources
+
+        check_sources(args.source)  # configuration errors exit 2 before anything starts
     if args.command == "run" and not args.force and paths.warehouse.exists():
         from flows.precheck import unchanged_run
 
