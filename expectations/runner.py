@@ -89,6 +89,12 @@ class Validator:
         self._figure_vd = self._ctx.validation_definitions.add(gx.ValidationDefinition(
             name="figures_generic", data=figures_bd, suite=self._ctx.suites.add(suites.figure_suite())))
         self._relations_bd = relations_bd
+        from .series import ratios
+
+        self.series_ratios = ratios()  # (fail, warn); a bad setting is a ConfigError here, at start-up
+        series_bd = source.add_dataframe_asset("series").add_batch_definition_whole_dataframe("report_series")
+        self._series_vd = self._ctx.validation_definitions.add(gx.ValidationDefinition(
+            name="series", data=series_bd, suite=self._ctx.suites.add(suites.series_suite(*self.series_ratios))))
         self._relation_vds: dict[tuple[str, tuple[str, ...]], object] = {}  # made when first needed
         self._lock = threading.Lock()
         self.startup_seconds = time.perf_counter() - started
@@ -102,7 +108,8 @@ class Validator:
         return self.validate_many([(source_file, family, figures)])[0]
 
     def validate_many(self, reports: Sequence[tuple[str, str, pd.DataFrame]],
-                      map_jobs: MapJobs | None = None) -> list[ValidationResult]:
+                      map_jobs: MapJobs | None = None,
+                      series: Sequence[pd.DataFrame | str] | None = None) -> list[ValidationResult]:
         """Validate several reports in one pass of each suite: (source_file, family, figures) in, one
         ValidationResult per report out, in order.
 
@@ -111,6 +118,9 @@ class Validator:
         report: each report's statuses are exactly what validating it alone gives. The per-report
         pandas work (cleaning, building relations) is pure; `map_jobs(fn, items)` may run it in worker
         processes (default: here, in order).
+
+        `series` (from expectations.series.batch_neighbours, one entry per report) feeds the cross-report
+        checks series_jump and series_change; without it they are not evaluated.
         """
         started = time.perf_counter()
         reports = [(str(s), str(f or ""), x) for s, f, x in reports]
@@ -124,7 +134,7 @@ class Validator:
         if prepared is not None:
             with self._lock:
                 try:
-                    results = self._validate_batch(reports, prepared)
+                    results = self._validate_batch(reports, prepared, series)
                 except Exception as exc:
                     if len(reports) == 1:
                         log.exception("validation of %s could not run", reports[0][0])
@@ -133,7 +143,8 @@ class Validator:
             if len(reports) == 1:
                 log.exception("validation of %s could not run", reports[0][0])
                 return [self._broken(reports[0][2], RuntimeError("its figures could not be prepared"))]
-            return [self.validate(*report) for report in reports]
+            return [self.validate_many([report], map_jobs, None if series is None else [s])[0]
+                    for report, s in zip(reports, series or [None] * len(reports), strict=True)]
         spent = (time.perf_counter() - started) / max(1, len(reports))
         for source_file, _, _ in reports:
             self.validate_seconds[source_file] = spent
@@ -164,8 +175,8 @@ class Validator:
     def _suite_family(self, family: str) -> str:
         return family if family in self._suites.FAMILY_RELATIONS else self._suites.GENERIC_FAMILY
 
-    def _validate_batch(self, reports: list[tuple[str, str, pd.DataFrame]],
-                        prepared: list[R.PreparedReport]) -> list[ValidationResult]:
+    def _validate_batch(self, reports: list[tuple[str, str, pd.DataFrame]], prepared: list[R.PreparedReport],
+                        series: Sequence[pd.DataFrame | str] | None = None) -> list[ValidationResult]:
         results: list[list[dict]] = [[] for _ in reports]
         held: list[dict[int, list[tuple[str, str]]]] = [{} for _ in reports]
         for i, p in enumerate(prepared):
@@ -176,6 +187,8 @@ class Validator:
         run_id = self._run_id([source_file for source_file, _, _ in reports])
         self._figure_checks([p.figures for p in prepared], results, held, run_id)
         self._relation_checks(prepared, results, held, run_id)
+        if series is not None:
+            self._series_checks(list(series), results, held, run_id)
         return [ValidationResult(results=pd.DataFrame(rows, columns=list(RESULT_COLUMNS)), quarantine=_quarantine(h))
                 for rows, h in zip(results, held, strict=True)]
 
@@ -273,6 +286,52 @@ class Validator:
                     for _, inst in mine[violated].iterrows():
                         for r in inst["rows"]:
                             held[i].setdefault(int(r), []).append((name, inst["reason"]))
+
+    def _series_checks(self, series: list[pd.DataFrame | str], results: list[list[dict]],
+                       held: list[dict[int, list[tuple[str, str]]]], run_id) -> None:
+        """series_jump (fail) and series_change (warn): each report's series points against their published
+        neighbours, all reports in one run of the series suite."""
+        names = tuple(self._suites.SERIES_CHECKS)
+        frames = []
+        for i, s in enumerate(series):
+            if isinstance(s, str):  # the neighbours could not be read: say so, hold nothing back
+                for name in names:
+                    results[i].append(_row(name, "warn", "could not be evaluated", s))
+            elif s is None or s.empty:
+                for name in names:
+                    results[i].append(_row(name, "pass", "no series neighbour in the published warehouse "
+                                                          "(not applicable)", ""))
+            else:
+                frames.append(s.assign(report_no=i))
+        if not frames:
+            return
+        combined = pd.concat(frames, ignore_index=True)
+        combined.insert(0, "gser", range(len(combined)))
+        data = combined[["gser", "report_no", "row", "jump_all", "jump_any"]].astype(
+            {"jump_all": float, "jump_any": float})
+        fmt = {"result_format": "COMPLETE", "unexpected_index_column_names": ["gser"]}
+        for res in self._series_vd.run(batch_parameters={"dataframe": data}, result_format=fmt,
+                                       run_id=run_id).results:
+            meta = res.expectation_config.meta or {}
+            name, severity = meta.get("name", res.expectation_config.type), meta.get("severity", "fail")
+            bad = set(_unexpected_rows(res.result or {}, "gser"))
+            unexplained = not res.success and not bad
+            for i in sorted(set(combined["report_no"])):
+                if _raised(res):
+                    results[i].append(_row(name, "fail", "could not be evaluated", _exception_text(res)))
+                    continue
+                mine = combined[combined["report_no"] == i]
+                violated = mine["gser"].isin(bad)
+                status = severity if violated.any() or unexplained else "pass"
+                observed = f"{int(violated.sum())} of {len(mine)} series points out of range"
+                shown = list(mine[violated]["reason"])
+                details = "; ".join(shown[:MAX_DETAILS])
+                if len(shown) > MAX_DETAILS:
+                    details += f"; ... and {len(shown) - MAX_DETAILS} more"
+                results[i].append(_row(name, status, observed, details or meta.get("notes", "")))
+                if status == "fail":
+                    for _, point in mine[violated].iterrows():
+                        held[i].setdefault(int(point["row"]), []).append((name, point["reason"]))
 
     def _relation_vd(self, family: str, names: tuple[str, ...]):
         """The validation definition of these relations of a family (cached: a handful per run)."""

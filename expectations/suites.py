@@ -181,6 +181,29 @@ RELATION_CHECKS: dict[str, RelationCheck] = {c.name: c for c in (
                   "values are within 3 % or 1 point print the same number (see crosscheck.py)."),
 )}
 
+# Cross-report checks (expectations/series.py): an incoming figure against its series' published neighbours.
+SERIES_CHECKS: dict[str, RelationCheck] = {c.name: c for c in (
+    RelationCheck("series_jump", FAIL,
+                  "A figure is within {jump:g}x of the same series' nearest earlier and later published values "
+                  "(v_series; a jump against every neighbour is held back)."),
+    RelationCheck("series_change", WARN,
+                  "A figure is within {warn:g}x of each of the same series' nearest published neighbours."),
+)}
+
+
+def series_suite(jump: float, warn: float) -> gx.ExpectationSuite:
+    """series_jump on `jump_all` (<= jump) and series_change on `jump_any` (<= warn)."""
+    suite = gx.ExpectationSuite(name="series")
+    for name, column, limit in (("series_jump", "jump_all", jump), ("series_change", "jump_any", warn)):
+        c = SERIES_CHECKS[name]
+        description = c.description.format(jump=jump, warn=warn)
+        exp = gx.expectations.ExpectColumnValuesToBeBetween(
+            column=column, max_value=limit, meta=_meta(c.name, c.severity, description))
+        exp.description = f"{c.name} [{c.severity}]: {description}"
+        suite.add_expectation(exp)
+    return suite
+
+
 FINANCE = ("finance_parts_sum_to_total", "finance_totals_agree", "funds_available_pct_matches_ratio",
            "expenditure_pct_matches_ratio", "expenditure_within_funds_available",
            "funds_available_within_budget", "expenditure_within_budget")

@@ -151,7 +151,8 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
     pending: list[tuple[list[fetchers.RawFile], object]] = []  # batches waiting for validation, in order
 
     def submit(batch: list[fetchers.RawFile]) -> None:
-        future = validate_stage.submit(batch, stages_dir, docs_dir, _label(batch)) if "validate" in want else None
+        future = validate_stage.submit(batch, stages_dir, docs_dir, _label(batch), str(paths.warehouse)) \
+            if "validate" in want else None
         pending.append((batch, future))
 
     def drain(block: bool) -> None:

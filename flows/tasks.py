@@ -112,22 +112,24 @@ def warm_validator(docs_dir: str) -> threading.Thread:
     return thread
 
 
-def _validate(docs_dir: str, reports: list[tuple[str, str, object]]):
+def _validate(docs_dir: str, reports: list[tuple[str, str, object]], series=None):
     """Reports through the run's Validator. The lock lives here, not in the task body, so the task
     pickles for Dask workers (a threading.Lock does not)."""
     validator = get_validator(docs_dir)
     with _validator_lock:
-        return validator.validate_many(reports, map_jobs=workers.map_jobs)
+        return validator.validate_many(reports, map_jobs=workers.map_jobs, series=series)
 
 
 @task(name="validate", task_run_name="validate {label}", cache_policy=NO_CACHE)
-def validate_stage(raws: list[fetchers.RawFile], stages_dir: str, docs_dir: str, label: str = "") -> BatchOutcome:
+def validate_stage(raws: list[fetchers.RawFile], stages_dir: str, docs_dir: str, label: str = "",
+                   warehouse: str | None = None) -> BatchOutcome:
     """Validate a batch of reports in one pass of the suites (Great Expectations' cost is per run, not per
-    figure); a report whose stored extract is missing fails alone."""
+    figure); a report whose stored extract is missing fails alone. With `warehouse` (the published file,
+    read-only), each report's figures are also checked against their series' neighbours there."""
     started = now()
     store = StageStore(Path(stages_dir))
     out: BatchOutcome = {}
-    ready, frames = [], []
+    ready, frames, periods = [], [], []
     for raw in raws:
         try:
             if not store.has_extract(raw.source_file, raw.sha256):
@@ -138,7 +140,14 @@ def validate_stage(raws: list[fetchers.RawFile], stages_dir: str, docs_dir: str,
             continue
         ready.append(raw)
         frames.append((raw.source_file, meta["family"], figures))
-    for raw, result in zip(ready, _validate(docs_dir, frames) if frames else [], strict=True):
+        periods.append(meta.get("report_period"))
+    series = None
+    if warehouse is not None and frames:
+        from expectations.series import batch_neighbours
+
+        series = batch_neighbours(Path(warehouse), [(s, f, p, x) for (s, f, x), p in zip(frames, periods,
+                                                                                         strict=True)])
+    for raw, result in zip(ready, _validate(docs_dir, frames, series) if frames else [], strict=True):
         try:
             store.save_validation(raw.source_file, raw.sha256, result.results, result.quarantine)
         except Exception as exc:
@@ -152,7 +161,7 @@ def validate_stage(raws: list[fetchers.RawFile], stages_dir: str, docs_dir: str,
 
 
 def _load_one(con, store: StageStore, raw: fetchers.RawFile, run_id: str) -> str:
-    from warehouse.load import ReportVersion, load_report
+    from warehouse.load import ReportVersion, corrections_applied, load_report
 
     meta, figures = store.load_extract(raw.source_file, raw.sha256)
     if not store.has_validation(raw.source_file, raw.sha256):
@@ -162,7 +171,9 @@ def _load_one(con, store: StageStore, raw: fetchers.RawFile, run_id: str) -> str
                             meta.get("title"), raw.media_type, raw.bytes, raw.source, raw.location,
                             raw.fetched_at)
     n = load_report(con, run_id, version, figures, results, quarantine)
-    return f"{n - len(quarantine)} figures published, {len(quarantine)} held back"
+    note = f"{n - len(quarantine)} figures published, {len(quarantine)} held back"
+    reviewed = corrections_applied(con, raw.source_file, raw.sha256)
+    return note + (f"; {reviewed} reviewed correction(s) applied" if reviewed else "")
 
 
 @task(name="load", task_run_name="load {label}", cache_policy=NO_CACHE)

@@ -25,6 +25,10 @@ examples:
   sitrep rerun --stage extract                # every report whose last run failed
   sitrep report --output month.html           # static HTML report with charts
   sitrep export --format parquet out/         # tables and views as Parquet
+  sitrep correct FACT_ID --value 529960 --reason "misprint 52,9960 on p. 3"   # a reviewed value
+  sitrep correct FACT_ID --reject --reason "double-counted"                   # hold a figure back
+  sitrep correct --list                       # decisions in force (--all: with undone ones)
+  sitrep correct --undo CORRECTION_ID         # undo a decision (or give the FACT_ID)
 """
 
 
@@ -69,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
                             description="One Parquet file per table and view, for tools that do not read DuckDB.")
     export.add_argument("--format", choices=["parquet"], default="parquet")
     export.add_argument("dir", type=Path, metavar="DIR")
+
+    correct = sub.add_parser(
+        "correct", parents=[common], help="record, list or undo a reviewer's decision on a figure",
+        description="Record a reviewed decision on one figure of a current report version (see v_facts and "
+                    "v_quarantine for fact_id): a corrected value (--value) or a rejection (--reject). Decisions "
+                    "live in the warehouse (v_corrections) and are applied on every run, also to later versions "
+                    "of the report that print the same figure. The warehouse is updated like a run does "
+                    "(staging copy, atomic swap).")
+    correct.add_argument("fact_id", nargs="?", metavar="FACT_ID", help="the figure to decide on")
+    what = correct.add_mutually_exclusive_group()
+    what.add_argument("--value", type=float, metavar="V", help="the reviewed value (canonical scale, e.g. 529960)")
+    what.add_argument("--reject", action="store_true", help="hold the figure back from v_facts")
+    what.add_argument("--list", action="store_true", help="show the decisions in force")
+    what.add_argument("--undo", metavar="ID", help="undo the decision with this correction_id (or on this fact_id)")
+    correct.add_argument("--reason", metavar="TEXT", help="why (required for --value and --reject)")
+    correct.add_argument("--by", metavar="NAME", default=None, help="who decides (default: the OS user)")
+    correct.add_argument("--all", action="store_true", help="with --list: also undone and replaced decisions")
     return parser
 
 
@@ -119,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
             files = export_parquet(paths.warehouse, args.dir)
             print(f"{len(files)} Parquet file(s) written to {args.dir}")
             return 0
+        if args.command == "correct":
+            from sitrep.correct import correct_command
+
+            return correct_command(args, paths)
         return _run(args, paths)
     except ConfigError as exc:
         print(f"sitrep: {exc}", file=sys.stderr)

@@ -93,3 +93,20 @@ def env_int(env: Mapping[str, str], key: str, minimum: int) -> int | None:
     if n < minimum:
         raise ConfigError(f"{key} must be at least {minimum} (got {n})")
     return n
+
+
+def env_float(env: Mapping[str, str], key: str, minimum: float) -> float | None:
+    """A number setting from the environment: None when unset or empty, ConfigError when it is not a number
+    greater than `minimum`."""
+    from sitrep.errors import ConfigError
+
+    value = (env.get(key) or "").strip()
+    if not value:
+        return None
+    try:
+        x = float(value)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number (got {value!r})") from None
+    if not x > minimum or x != x or x == float("inf"):
+        raise ConfigError(f"{key} must be a number greater than {minimum:g} (got {value})")
+    return x

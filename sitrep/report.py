@@ -190,6 +190,40 @@ def _indicators_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFra
                  "where was it meant to get, and where did it get? (percent indicators)", spec, "v_indicators"), facts
 
 
+def _trends_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
+    """People reached per sector, period after period, from v_series (same family and grain, current versions)."""
+    facts = _df(con, """
+        SELECT s.report_date, s.period AS report_period, s.period_grain, s.report_family, s.sector, s.value,
+               s.previous_value, s.change, s.change_pct, s.qualifier, s.corrected, s.source_file, f.page,
+               f.evidence, s.fact_id
+        FROM v_series s JOIN v_facts f ON f.fact_id = s.fact_id AND f.source_file = s.source_file
+        WHERE s.metric = 'people_reached' AND s.unit = 'number' AND s.sector IS NOT NULL AND s.location IS NULL
+          AND s.population IS NULL AND s.indicator IS NULL
+        ORDER BY s.sector, s.report_date""")
+    spec = None
+    if len(facts):
+        facts = _with_links(facts)
+        facts["report_date"] = pd.to_datetime(facts["report_date"]).dt.strftime("%Y-%m-%d")
+        facts["series"] = facts["sector"] + " · " + facts["report_family"] + " (" + facts["period_grain"] + ")"
+        base = alt.Chart(facts).encode(
+            x=alt.X("report_date:T", title="report date"),
+            y=alt.Y("value:Q", title="people reached"),
+            color=alt.Color("series:N", title="sector · family (grain)"),
+        )
+        points = base.mark_point(filled=True, size=70, cursor="pointer").encode(
+            href="href:N",
+            tooltip=[alt.Tooltip("sector:N"), alt.Tooltip("report_period:N", title="period"),
+                     alt.Tooltip("value:Q", title="people reached", format=","),
+                     alt.Tooltip("previous_value:Q", title="previous", format=","),
+                     alt.Tooltip("change_pct:Q", title="change %", format="+.2f"),
+                     alt.Tooltip("corrected:N", title="corrected in review"), *EVIDENCE_TOOLTIP])
+        spec = _spec((base.mark_line(opacity=0.5, point=False).encode(detail="series:N") + points)
+                     .properties(width=700, height=320))
+    return Chart("trends", "Trends across reports", "How did people reached in each sector change from one report "
+                 "period to the next? (series of v_series: one report family, monthly and annual never mixed; the "
+                 "table lists every series)", spec, "v_series"), facts
+
+
 def _safe_json(value: Any) -> str:
     """JSON that can sit inside a <script> element whatever strings it holds."""
     text = json.dumps(value, default=str, allow_nan=False)
@@ -223,7 +257,7 @@ def write_report(warehouse: Path, output: Path) -> Path:
     con = open_read_only(Path(warehouse))
     try:
         charts, evidence = [], []
-        for build in (_people_reached_chart, _funding_chart, _key_figures_chart, _indicators_chart):
+        for build in (_people_reached_chart, _trends_chart, _funding_chart, _key_figures_chart, _indicators_chart):
             chart, facts = build(con)
             charts.append(chart)
             if len(facts):
@@ -236,6 +270,8 @@ def write_report(warehouse: Path, output: Path) -> Path:
         funding = _df(con, "SELECT * FROM v_funding")
         key_figures = _df(con, "SELECT * FROM v_key_figures")
         indicators = _df(con, "SELECT * FROM v_indicators")
+        series = _df(con, """SELECT s.*, f.evidence FROM v_series s
+                             JOIN v_facts f ON f.fact_id = s.fact_id AND f.source_file = s.source_file""")
         totals = con.execute("""SELECT (SELECT count(*) FROM v_facts), (SELECT count(*) FROM v_quarantine),
                                        (SELECT count(DISTINCT source_file) FROM v_facts),
                                        (SELECT max(finished) FROM v_runs)""").fetchone()
@@ -265,7 +301,7 @@ def write_report(warehouse: Path, output: Path) -> Path:
         vega_bundle=_vega_bundle(),
         dq=_records(dq), quarantine=_records(quarantine),
         people=_records(people), funding=_records(funding), key_figures=_records(key_figures),
-        indicators=_records(indicators), evidence=_records(evidence_rows),
+        indicators=_records(indicators), series=_records(series), evidence=_records(evidence_rows),
     )
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)

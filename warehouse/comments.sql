@@ -54,6 +54,7 @@ COMMENT ON COLUMN fact_figure.page IS '1-based page of a PDF report; NULL for we
 COMMENT ON COLUMN fact_figure.evidence IS 'The verbatim text the figure was read from (untrusted report text).';
 COMMENT ON COLUMN fact_figure.raw IS 'The number exactly as printed (e.g. 52,9960 or 1.54M).';
 COMMENT ON COLUMN fact_figure.section IS 'Heading, card or table the figure sits under, when known.';
+COMMENT ON COLUMN fact_figure.figure_key IS 'What identifies the same figure across runs and versions of a report (reviewed corrections follow it): md5 of source_file, family, report period, kind, metric, measure, unit, sector, location, indicator, population, period and the printed number (raw), plus its occurrence among such figures; page and evidence are left out (see warehouse/figure_key.sql).';
 COMMENT ON COLUMN fact_figure.flags IS 'Comma-separated extraction flags (e.g. malformed_number, text_value), or NULL.';
 
 -- Audit --------------------------------------------------------------------------------------------
@@ -63,6 +64,24 @@ COMMENT ON COLUMN quarantine.fact_id IS 'The held-back figure (fact_figure.fact_
 COMMENT ON COLUMN quarantine.run_id IS 'The run whose validation held it back.';
 COMMENT ON COLUMN quarantine.expectation IS 'Name of the failing expectation.';
 COMMENT ON COLUMN quarantine.reason IS 'Why, as a sentence with the observed numbers.';
+
+COMMENT ON TABLE correction IS 'Reviewed corrections (sitrep correct). Grain: one decision of one reviewer on one figure (by figure_key): a value or a rejection; undone and replaced decisions stay as history. v_facts and v_quarantine apply the decision in force on every run and report version.';
+COMMENT ON COLUMN correction.correction_id IS 'Id of the decision (10 hex digits), for sitrep correct --undo.';
+COMMENT ON COLUMN correction.figure_key IS 'The figure decided on (fact_figure.figure_key): the decision applies to every version of the report that prints the same figure.';
+COMMENT ON COLUMN correction.fact_id IS 'The fact_id the reviewer named (in the report version current at the time).';
+COMMENT ON COLUMN correction.source_file IS 'The report.';
+COMMENT ON COLUMN correction.report_family IS 'Report family of the report.';
+COMMENT ON COLUMN correction.report_period IS 'YYYY or YYYY-MM of the report.';
+COMMENT ON COLUMN correction.action IS 'value (the figure is published with new_value) or reject (the figure is held back).';
+COMMENT ON COLUMN correction.old_value IS 'The value as extracted from the print, when the decision was made.';
+COMMENT ON COLUMN correction.new_value IS 'The reviewed value (action value), else NULL.';
+COMMENT ON COLUMN correction.raw IS 'The number as printed (unchanged by the decision).';
+COMMENT ON COLUMN correction.reason IS 'Why, in the reviewer''s words.';
+COMMENT ON COLUMN correction.decided_by IS 'Who decided: --by, else the OS user.';
+COMMENT ON COLUMN correction.decided_at IS 'When (UTC).';
+COMMENT ON COLUMN correction.undone_by IS 'Who undid or replaced the decision, else NULL.';
+COMMENT ON COLUMN correction.undone_at IS 'When it was undone or replaced (UTC); NULL while in force.';
+COMMENT ON COLUMN correction.undo_reason IS 'Why it was undone, or ''replaced by <correction_id>''.';
 
 COMMENT ON TABLE dq_result IS 'Data-quality results. Grain: one expectation evaluated on one report version in one run.';
 COMMENT ON COLUMN dq_result.run_id IS 'The run that evaluated it.';
@@ -94,7 +113,7 @@ COMMENT ON COLUMN raw_manifest.fetched_at IS 'When it was fetched (UTC).';
 COMMENT ON COLUMN raw_manifest.path IS 'Where the bytes are kept in the raw store.';
 
 -- Contract views (docs/CONTRACT.md) ----------------------------------------------------------------
-COMMENT ON VIEW v_facts IS 'Contract view. One row per figure taken from the current version of a report that passed or only warned in validation.';
+COMMENT ON VIEW v_facts IS 'Contract view. One row per figure taken from the current version of a report that passed or only warned in validation and was not rejected in review, or that a reviewer gave a value (sitrep correct).';
 COMMENT ON COLUMN v_facts.fact_id IS 'Stable id: the same figure of the same report keeps its id across runs.';
 COMMENT ON COLUMN v_facts.source_file IS 'The report''s file name as fetched (no folders).';
 COMMENT ON COLUMN v_facts.report_family IS 'Report family: gtrm_sitrep, r4v_sitrep, unhcr_arr, unhcr_global_focus.';
@@ -112,8 +131,9 @@ COMMENT ON COLUMN v_facts.population IS 'Population group or NULL.';
 COMMENT ON COLUMN v_facts.period IS 'Period the figure refers to, when stated.';
 COMMENT ON COLUMN v_facts.page IS '1-based page for PDFs, NULL for web pages.';
 COMMENT ON COLUMN v_facts.evidence IS 'The verbatim text the figure was read from.';
+COMMENT ON COLUMN v_facts.corrected IS 'True when value is a reviewer''s corrected value (v_corrections), not the printed one; evidence stays as printed.';
 
-COMMENT ON VIEW v_quarantine IS 'Contract view. Figures of current report versions held back by validation: the columns of v_facts plus the failing expectation and reason (one row per failed expectation).';
+COMMENT ON VIEW v_quarantine IS 'Contract view. Figures of current report versions held back by validation (unless a reviewer gave them a value) or rejected in review (expectation rejected_in_review): the columns of v_facts plus the failing expectation and reason (one row per failed expectation).';
 COMMENT ON COLUMN v_quarantine.fact_id IS 'Stable id of the held-back figure.';
 COMMENT ON COLUMN v_quarantine.source_file IS 'The report''s file name as fetched (no folders).';
 COMMENT ON COLUMN v_quarantine.report_family IS 'Report family.';
@@ -133,6 +153,36 @@ COMMENT ON COLUMN v_quarantine.page IS '1-based page for PDFs, NULL for web page
 COMMENT ON COLUMN v_quarantine.evidence IS 'The verbatim text the figure was read from.';
 COMMENT ON COLUMN v_quarantine.expectation IS 'Name of the failing expectation.';
 COMMENT ON COLUMN v_quarantine.reason IS 'Why it was held back: a sentence with the observed numbers.';
+
+COMMENT ON VIEW v_corrections IS 'Contract view. Every reviewed decision (sitrep correct): who, when, the old value, the new value or the rejection, why, whether it is in force, and the current figure it applies to. Grain: one decision.';
+COMMENT ON COLUMN v_corrections.correction_id IS 'Id of the decision (sitrep correct --undo ID).';
+COMMENT ON COLUMN v_corrections.status IS 'active (in force), undone (sitrep correct --undo) or replaced (a later decision on the same figure).';
+COMMENT ON COLUMN v_corrections.action IS 'value (published with new_value) or reject (held back).';
+COMMENT ON COLUMN v_corrections.fact_id IS 'The fact_id the reviewer named.';
+COMMENT ON COLUMN v_corrections.source_file IS 'The report.';
+COMMENT ON COLUMN v_corrections.report_family IS 'Report family.';
+COMMENT ON COLUMN v_corrections.report_period IS 'YYYY or YYYY-MM of the report.';
+COMMENT ON COLUMN v_corrections.raw IS 'The number as printed.';
+COMMENT ON COLUMN v_corrections.old_value IS 'The value as extracted, when the decision was made.';
+COMMENT ON COLUMN v_corrections.new_value IS 'The reviewed value, or NULL for a rejection.';
+COMMENT ON COLUMN v_corrections.reason IS 'Why, in the reviewer''s words.';
+COMMENT ON COLUMN v_corrections.decided_by IS 'Who decided.';
+COMMENT ON COLUMN v_corrections.decided_at IS 'When (UTC).';
+COMMENT ON COLUMN v_corrections.undone_by IS 'Who undid or replaced it, else NULL.';
+COMMENT ON COLUMN v_corrections.undone_at IS 'When it was undone or replaced (UTC), else NULL.';
+COMMENT ON COLUMN v_corrections.undo_reason IS 'Why it was undone, or ''replaced by <correction_id>''.';
+COMMENT ON COLUMN v_corrections.current_fact_id IS 'The figure of the report''s current version the decision applies to (same figure_key), or NULL when the current version no longer prints it.';
+COMMENT ON COLUMN v_corrections.current_evidence IS 'The verbatim text of that current figure.';
+COMMENT ON COLUMN v_corrections.figure_key IS 'The figure''s key across versions (fact_figure.figure_key).';
+
+COMMENT ON VIEW v_active_corrections IS 'Helper of v_facts and v_quarantine: the decision in force per figure_key (the latest not undone).';
+COMMENT ON COLUMN v_active_corrections.figure_key IS 'The figure (fact_figure.figure_key).';
+COMMENT ON COLUMN v_active_corrections.correction_id IS 'The decision in force.';
+COMMENT ON COLUMN v_active_corrections.action IS 'value or reject.';
+COMMENT ON COLUMN v_active_corrections.new_value IS 'The reviewed value, or NULL for a rejection.';
+COMMENT ON COLUMN v_active_corrections.reason IS 'Why.';
+COMMENT ON COLUMN v_active_corrections.decided_by IS 'Who decided.';
+COMMENT ON COLUMN v_active_corrections.decided_at IS 'When (UTC).';
 
 COMMENT ON VIEW v_dq_results IS 'Contract view. Every expectation evaluated, in every run, on every report version.';
 COMMENT ON COLUMN v_dq_results.run_id IS 'The run that evaluated it.';
@@ -235,3 +285,29 @@ COMMENT ON COLUMN v_dq_summary.latest_run_finished IS 'When the latest run''s la
 COMMENT ON COLUMN v_dq_summary.latest_run_status IS 'failed if any stage failed, skipped if all were skipped (unchanged report), else ok.';
 COMMENT ON COLUMN v_dq_summary.latest_run_failed_stage IS 'The stage(s) that failed in the latest run, or NULL.';
 COMMENT ON COLUMN v_dq_summary.latest_run_error IS 'Errors or notes of the latest run''s stages, or NULL.';
+
+-- Series across reports (series.sql) ---------------------------------------------------------------
+COMMENT ON VIEW v_series IS 'Figures lined up across report periods. Grain: one published figure of a current report version that is the point of its series for its report period. A series is one report family, period grain (month or year, never mixed), metric (metric, else measure), sector, location, population, indicator and unit; a report gives a series one point: its only figure of the most structured kind that has any (table, chart_data, key_figure, prose), whose own period is unstated or the report''s. Only series with two or more periods are shown. The series_jump and series_change expectations use the same definition.';
+COMMENT ON COLUMN v_series.series_id IS 'Id of the series (16 hex digits of an md5 of family, grain, metric, sector, location, population, indicator, unit).';
+COMMENT ON COLUMN v_series.report_family IS 'Report family.';
+COMMENT ON COLUMN v_series.period_grain IS 'month (YYYY-MM reports) or year (YYYY reports).';
+COMMENT ON COLUMN v_series.metric IS 'What is counted: v_facts.metric, else v_facts.measure.';
+COMMENT ON COLUMN v_series.sector IS 'Canonical sector name or NULL.';
+COMMENT ON COLUMN v_series.location IS 'Place name or NULL.';
+COMMENT ON COLUMN v_series.population IS 'Population group or NULL.';
+COMMENT ON COLUMN v_series.indicator IS 'Indicator or area code or NULL.';
+COMMENT ON COLUMN v_series.unit IS 'number, usd, pen or percent.';
+COMMENT ON COLUMN v_series.period IS 'The report''s period (YYYY-MM or YYYY): the point''s place in the series.';
+COMMENT ON COLUMN v_series.report_date IS 'Last day of the period (31 December for annual reports).';
+COMMENT ON COLUMN v_series.value IS 'The figure (a reviewed value when corrected).';
+COMMENT ON COLUMN v_series.qualifier IS 'lower_bound, upper_bound, approx, or NULL.';
+COMMENT ON COLUMN v_series.kind IS 'key_figure, table, prose or chart_data.';
+COMMENT ON COLUMN v_series.corrected IS 'True when value is a reviewer''s corrected value.';
+COMMENT ON COLUMN v_series.source_file IS 'The report.';
+COMMENT ON COLUMN v_series.fact_id IS 'The figure (v_facts.fact_id).';
+COMMENT ON COLUMN v_series.previous_period IS 'Period of the series'' previous point, NULL for the first.';
+COMMENT ON COLUMN v_series.previous_value IS 'Value of the series'' previous point, NULL for the first.';
+COMMENT ON COLUMN v_series.previous_source_file IS 'Report of the previous point.';
+COMMENT ON COLUMN v_series.change IS 'value - previous_value.';
+COMMENT ON COLUMN v_series.change_pct IS 'Change in percent of the previous value (2 decimals); NULL when the previous value is 0 or missing.';
+COMMENT ON COLUMN v_series.series_periods IS 'Number of periods in the series.';

@@ -33,11 +33,11 @@ UNITS = {
 }
 
 
-def _sql(name: str) -> str:
+def sql_text(name: str) -> str:
     return resources.files("warehouse").joinpath(name).read_text("utf-8")
 
 
-SQL_FILES = ("schema.sql", "views.sql", "analyst_views.sql", "comments.sql")
+SQL_FILES = ("schema.sql", "figure_key.sql", "views.sql", "analyst_views.sql", "series.sql", "comments.sql")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -45,7 +45,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     folder = resources.files("warehouse")
     for name in SQL_FILES:
         if folder.joinpath(name).is_file():
-            con.execute(_sql(name))
+            con.execute(sql_text(name))
     for unit, description in UNITS.items():
         con.execute("INSERT INTO dim_unit SELECT ?, ? WHERE ? NOT IN (SELECT unit FROM dim_unit)",
                     [unit, description, unit])

@@ -21,9 +21,11 @@ from warehouse.db import ensure_schema
 GROUPS: list[tuple[str, list[str]]] = [
     ("Facts", ["fact_figure"]),
     ("Dimensions", ["dim_report", "dim_sector", "dim_location", "dim_indicator", "dim_period", "dim_unit"]),
-    ("Audit", ["quarantine", "dq_result", "run_log", "raw_manifest"]),
-    ("Contract views (docs/CONTRACT.md)", ["v_facts", "v_quarantine", "v_dq_results", "v_runs"]),
-    ("Analyst views", ["v_people_reached", "v_funding", "v_key_figures", "v_indicators", "v_dq_summary"]),
+    ("Audit", ["quarantine", "dq_result", "run_log", "raw_manifest", "correction"]),
+    ("Contract views (docs/CONTRACT.md)", ["v_facts", "v_quarantine", "v_dq_results", "v_runs", "v_corrections"]),
+    ("Analyst views", ["v_people_reached", "v_funding", "v_key_figures", "v_indicators", "v_dq_summary",
+                       "v_series"]),
+    ("Helper views", ["v_active_corrections"]),
 ]
 
 # Star-schema joins: (parent, child, cardinality, label, [(parent column, child column), ...]).
@@ -39,14 +41,15 @@ RELATIONS: list[tuple[str, str, str, str, list[tuple[str, str]]]] = [
     ("dim_report", "dq_result", "||--o{", "report_key", [("report_key", "report_key")]),
     ("dim_report", "run_log", "|o--o{", "run_id, source_file", [("run_id", "run_id"), ("source_file", "source_file")]),
     ("raw_manifest", "dim_report", "|o--o{", "sha256", [("sha256", "sha256")]),
+    ("fact_figure", "correction", "|o--o{", "figure_key", [("figure_key", "figure_key")]),
 ]
 STAR = ["fact_figure", "dim_report", "dim_sector", "dim_location", "dim_indicator", "dim_period", "dim_unit",
-        "quarantine", "dq_result", "run_log", "raw_manifest"]
+        "quarantine", "dq_result", "run_log", "raw_manifest", "correction"]
 KEYS = {"dim_report": {"report_key": "PK"}, "fact_figure": {"report_key": "FK", "fact_id": "PK"},
         "dim_sector": {"sector": "PK"}, "dim_location": {"location": "PK"}, "dim_indicator": {"indicator": "PK"},
         "dim_period": {"period": "PK"}, "dim_unit": {"unit": "PK"},
         "quarantine": {"report_key": "FK", "fact_id": "FK"}, "dq_result": {"report_key": "FK"},
-        "raw_manifest": {"sha256": "PK"}}
+        "raw_manifest": {"sha256": "PK"}, "correction": {"correction_id": "PK", "figure_key": "FK"}}
 
 
 def _objects(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from sitrep.errors import LoadError
+from warehouse.db import sql_text
 
 ID_FIELDS = ("kind", "unit", "value", "qualifier", "sector", "location", "indicator", "measure",
              "population", "period", "page", "evidence", "raw")
@@ -93,10 +94,13 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, report: ReportVersi
              datetime.fromisoformat(report.fetched_at).replace(tzinfo=None), now, run_id])
         cur.register("incoming_figures", figures)
         cur.execute("""
-            INSERT INTO fact_figure
+            INSERT INTO fact_figure (report_key, fact_id, seq, kind, metric, value, unit, qualifier, sector,
+                                     location, indicator, measure, population, period, page, evidence, raw,
+                                     section, flags)
             SELECT report_key, fact_id, seq, kind, metric, value, unit, qualifier, sector, location,
                    indicator, measure, population, period, page, evidence, raw, section, flags
             FROM incoming_figures""")
+        cur.execute(sql_text("figure_key.sql"))  # the key reviewed corrections follow (v_facts applies them)
         cur.register("incoming_quarantine", held)
         cur.execute("INSERT INTO quarantine SELECT report_key, fact_id, run_id, expectation, reason "
                     "FROM incoming_quarantine")
@@ -119,6 +123,14 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, report: ReportVersi
                 pass
         cur.close()
     return len(figures)
+
+
+def corrections_applied(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str) -> int:
+    """How many reviewed decisions (sitrep correct) apply to this report version's figures."""
+    row = con.execute("""
+        SELECT count(*) FROM fact_figure f JOIN v_active_corrections c ON c.figure_key = f.figure_key
+        WHERE f.report_key = ?""", [report_key(source_file, sha256)]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _add_dimension_members(cur: duckdb.DuckDBPyConnection) -> None:

@@ -90,3 +90,27 @@ CREATE TABLE IF NOT EXISTS raw_manifest (
     fetched_at  TIMESTAMP,
     path        TEXT
 );
+
+-- Reviewed corrections (sitrep correct): a reviewer's decision on one figure, kept across runs and
+-- report versions. It applies to the figure whose figure_key matches (see figure_key.sql).
+CREATE TABLE IF NOT EXISTS correction (
+    correction_id  TEXT NOT NULL,
+    figure_key     TEXT NOT NULL,
+    fact_id        TEXT NOT NULL,      -- the fact the reviewer named (in the version current at the time)
+    source_file    TEXT NOT NULL,
+    report_family  TEXT,
+    report_period  TEXT,
+    action         TEXT NOT NULL,      -- 'value' (a reviewed value) or 'reject' (held back)
+    old_value      DOUBLE,
+    new_value      DOUBLE,
+    raw            TEXT,
+    reason         TEXT NOT NULL,
+    decided_by     TEXT NOT NULL,
+    decided_at     TIMESTAMP NOT NULL,
+    undone_by      TEXT,
+    undone_at      TIMESTAMP,
+    undo_reason    TEXT
+);
+
+-- Warehouses made before corrections existed gain the key column (filled by figure_key.sql).
+ALTER TABLE fact_figure ADD COLUMN IF NOT EXISTS figure_key TEXT;

@@ -1,22 +1,66 @@
 -- The analysts' contract (docs/CONTRACT.md). Recreated on every run.
 
+-- Reviewed decisions in force: at most one per figure_key (the latest not undone).
+CREATE OR REPLACE VIEW v_active_corrections AS
+SELECT figure_key,
+       arg_max(correction_id, decided_at) AS correction_id,
+       arg_max(action, decided_at) AS action,
+       arg_max(new_value, decided_at) AS new_value,
+       arg_max(reason, decided_at) AS reason,
+       arg_max(decided_by, decided_at) AS decided_by,
+       max(decided_at) AS decided_at
+FROM correction
+WHERE undone_at IS NULL
+GROUP BY figure_key;
+
+-- A figure is published when validation passed it (or only warned) and no reviewer rejected it, or when
+-- a reviewer gave it a value (even if validation held it back); a reviewed value replaces the printed one.
 CREATE OR REPLACE VIEW v_facts AS
-SELECT f.fact_id, r.source_file, r.report_family, r.report_period, f.kind, f.metric, f.value,
+SELECT f.fact_id, r.source_file, r.report_family, r.report_period, f.kind, f.metric,
+       CASE WHEN c.action = 'value' THEN c.new_value ELSE f.value END AS value,
        f.unit, f.qualifier, f.sector, f.location, f.indicator, f.measure, f.population, f.period,
-       f.page, f.evidence
+       f.page, f.evidence, coalesce(c.action = 'value', false) AS corrected
 FROM fact_figure f
 JOIN dim_report r ON r.report_key = f.report_key AND r.is_current
-WHERE NOT EXISTS (
-    SELECT 1 FROM quarantine q WHERE q.report_key = f.report_key AND q.fact_id = f.fact_id
-);
+LEFT JOIN v_active_corrections c ON c.figure_key = f.figure_key
+WHERE c.action = 'value'
+   OR (c.action IS NULL AND NOT EXISTS (
+        SELECT 1 FROM quarantine q WHERE q.report_key = f.report_key AND q.fact_id = f.fact_id));
 
+-- Held back: by validation (unless a reviewer gave the figure a value) or by a reviewer's rejection.
 CREATE OR REPLACE VIEW v_quarantine AS
 SELECT f.fact_id, r.source_file, r.report_family, r.report_period, f.kind, f.metric, f.value,
        f.unit, f.qualifier, f.sector, f.location, f.indicator, f.measure, f.population, f.period,
        f.page, f.evidence, q.expectation, q.reason
 FROM quarantine q
 JOIN fact_figure f ON f.report_key = q.report_key AND f.fact_id = q.fact_id
-JOIN dim_report r ON r.report_key = f.report_key AND r.is_current;
+JOIN dim_report r ON r.report_key = f.report_key AND r.is_current
+LEFT JOIN v_active_corrections c ON c.figure_key = f.figure_key
+WHERE c.action IS NULL
+UNION ALL
+SELECT f.fact_id, r.source_file, r.report_family, r.report_period, f.kind, f.metric, f.value,
+       f.unit, f.qualifier, f.sector, f.location, f.indicator, f.measure, f.population, f.period,
+       f.page, f.evidence, 'rejected_in_review' AS expectation,
+       'rejected by ' || c.decided_by || ' on ' || strftime(c.decided_at, '%Y-%m-%d') || ' (correction '
+           || c.correction_id || '): ' || c.reason AS reason
+FROM fact_figure f
+JOIN dim_report r ON r.report_key = f.report_key AND r.is_current
+JOIN v_active_corrections c ON c.figure_key = f.figure_key AND c.action = 'reject';
+
+-- Every reviewed decision (active, undone or replaced) and the current figure it applies to.
+CREATE OR REPLACE VIEW v_corrections AS
+SELECT c.correction_id,
+       CASE WHEN c.undone_at IS NULL THEN 'active'
+            WHEN c.undo_reason LIKE 'replaced by %' THEN 'replaced' ELSE 'undone' END AS status,
+       c.action, c.fact_id, c.source_file, c.report_family, c.report_period, c.raw, c.old_value, c.new_value,
+       c.reason, c.decided_by, c.decided_at, c.undone_by, c.undone_at, c.undo_reason,
+       cur.fact_id AS current_fact_id, cur.evidence AS current_evidence, c.figure_key
+FROM correction c
+LEFT JOIN (
+    SELECT f.figure_key, f.fact_id, f.evidence
+    FROM fact_figure f JOIN dim_report r ON r.report_key = f.report_key AND r.is_current
+) cur ON cur.figure_key = c.figure_key
+ORDER BY c.decided_at, c.correction_id;
 
 CREATE OR REPLACE VIEW v_dq_results AS
 SELECT run_id, source_file, expectation, status, observed, details

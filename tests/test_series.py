@@ -1,0 +1,200 @@
+"""Across reports, through the real flow on real DuckDB files: v_series over generated months of the R4V family,
+the series_jump / series_change checks against the published warehouse (whatever the load order), and
+reviewed corrections that survive `--force` and a re-publication.
+
+One warehouse, built run by run (module scope):
+  run 1: 2023-08 (x0.95) and 2023-10 (x1.1)                      -- no published neighbours yet
+  run 2: the bundled 2023-09 sample                              -- a clean back-filled month
+  run 3: 2023-11 with its headline x100 (forward), 2023-07 with its headline x100 (back-filled),
+         2023-12 with every sector x6 of the sample (a change worth a warning, not a jump)
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLES, query
+from tests.variants import r4v_month
+
+SAMPLE_SEP = SAMPLES / "r4v-peru-sitrep-2023-09.html"
+SITREP = [sys.executable, "-m", "sitrep.cli"]
+MONTHS = {"2023-08": r4v_month("2023-08", scale=0.95), "2023-10": r4v_month("2023-10", scale=1.1)}
+SEP = r4v_month("2023-09")  # the sample itself, as gold: same bytes' figures
+BAD_NOV = r4v_month("2023-11", scale=1.2, headline=100)
+BAD_JUL = r4v_month("2023-07", scale=0.9, headline=100)
+BIG_DEC = r4v_month("2023-12", scale=6)
+
+
+def _run(folder: Path, warehouse: Path, force: bool = False):
+    from flows.pipeline import monthly_pipeline
+
+    summary = monthly_pipeline(sources=[str(folder)], warehouse=str(warehouse), force=force)
+    assert not summary.failed, [(r.source_file, r.stage, r.error) for r in summary.failed]
+    return summary
+
+
+@pytest.fixture(scope="module")
+def history(prefect_harness, tmp_path_factory):
+    base = tmp_path_factory.mktemp("series")
+    warehouse = base / "data" / "warehouse.duckdb"
+    runs = [base / f"run{i}" for i in (1, 2, 3)]
+    for variant in MONTHS.values():
+        variant.write(runs[0])
+    runs[1].mkdir()
+    shutil.copy(SAMPLE_SEP, runs[1] / SAMPLE_SEP.name)
+    for variant in (BAD_NOV, BAD_JUL, BIG_DEC):
+        variant.write(runs[2])
+    for folder in runs:
+        _run(folder, warehouse)
+    return base, warehouse, runs
+
+
+def _series(warehouse: Path, metric: str, sector: str | None) -> list[tuple]:
+    return query(warehouse, """
+        SELECT period, value, previous_value, change, change_pct, source_file, previous_source_file, corrected
+        FROM v_series WHERE report_family = 'r4v_sitrep' AND metric = ? AND sector IS NOT DISTINCT FROM ?
+          AND location IS NULL AND population IS NULL AND unit = 'number'
+        ORDER BY period""", [metric, sector])
+
+
+def test_variant_generator_keeps_gold_by_construction():
+    """The generated month prints what the generator says (checked on the page text, not by extraction)."""
+    text = MONTHS["2023-10"].html.decode()
+    assert "Peru: Situation Report - October 2023" in text and "September" not in text
+    assert MONTHS["2023-10"].people_reached["Health"] == round(11054 * 1.1) == 12159
+    assert "<td>12,159</td>" in text
+    assert BAD_NOV.population == 154_000_000 and ">154M<" in BAD_NOV.html.decode()
+    assert SEP.html == SAMPLE_SEP.read_bytes()
+
+
+def test_series_of_people_reached_over_three_months(history):
+    """Health people reached: 2023-08, the back-filled 2023-09 and 2023-10 line up, with gold values."""
+    _, warehouse, _ = history
+    rows = {r[0]: r for r in _series(warehouse, "people_reached", "Health")}
+    aug, sep, oct_ = (MONTHS["2023-08"].people_reached["Health"], SEP.people_reached["Health"],
+                      MONTHS["2023-10"].people_reached["Health"])
+    assert (aug, sep, oct_) == (10501.0, 11054.0, 12159.0)
+    jul = BAD_JUL.people_reached["Health"]  # the back-filled July: its table is clean, only its headline is not
+    assert rows["2023-07"][1:4] == (jul, None, None)
+    assert rows["2023-08"][1:4] == (aug, jul, aug - jul)
+    assert rows["2023-09"][1:5] == (sep, aug, sep - aug, round(100 * (sep - aug) / aug, 2))
+    assert rows["2023-10"][1:4] == (oct_, sep, oct_ - sep)
+    assert rows["2023-10"][6] == "r4v-peru-sitrep-2023-09.html"
+    # every sector of the table forms a series of at least three months
+    sectors = query(warehouse, """
+        SELECT sector, count(DISTINCT period) FROM v_series
+        WHERE metric = 'people_reached' AND sector IS NOT NULL AND kind = 'table' GROUP BY sector""")
+    assert len(sectors) == 10 and min(n for _, n in sectors) >= 3
+
+
+def test_monthly_and_annual_never_share_a_series(history):
+    _, warehouse, _ = history
+    mixed = query(warehouse, "SELECT series_id FROM v_series GROUP BY series_id "
+                             "HAVING count(DISTINCT period_grain) > 1 OR count(DISTINCT report_family) > 1")
+    assert mixed == []
+    # only current, published figures: the quarantined 154M headlines are no series points
+    assert query(warehouse, "SELECT count(*) FROM v_series WHERE value = 154000000") == [(0,)]
+
+
+def test_hundredfold_headline_is_quarantined_by_series_jump(history):
+    """Forward (2023-11 after 2023-10) and back-filled (2023-07 before 2023-08): the 100x headline is held
+    back with a reason naming both values and both reports."""
+    _, warehouse, _ = history
+    held = dict(query(warehouse, """
+        SELECT source_file, reason FROM v_quarantine WHERE expectation = 'series_jump' AND value = 154000000"""))
+    assert set(held) == {BAD_NOV.name, BAD_JUL.name}
+    assert "154,000,000" in held[BAD_NOV.name] and "1,540,000" in held[BAD_NOV.name]
+    assert "r4v-peru-sitrep-2023-10.html" in held[BAD_NOV.name] and BAD_NOV.name in held[BAD_NOV.name]
+    assert "previous value" in held[BAD_NOV.name]
+    assert "next value" in held[BAD_JUL.name] and "r4v-peru-sitrep-2023-08.html" in held[BAD_JUL.name]
+    # nothing else of those months is held back by the series checks: their tables are in line
+    assert query(warehouse, "SELECT count(*) FROM v_quarantine WHERE expectation = 'series_jump'") == [(2,)]
+
+
+def test_clean_months_are_not_quarantined(history):
+    _, warehouse, _ = history
+    for name in ("r4v-peru-sitrep-2023-08.html", SAMPLE_SEP.name, "r4v-peru-sitrep-2023-10.html", BIG_DEC.name):
+        assert query(warehouse, "SELECT count(*) FROM v_quarantine WHERE source_file = ?", [name]) == [(0,)], name
+    status = dict(query(warehouse, """
+        SELECT expectation, status FROM v_dq_results WHERE source_file = ? AND expectation LIKE 'series_%'""",
+                        [SAMPLE_SEP.name]))
+    assert status == {"series_jump": "pass", "series_change": "pass"}
+
+
+def test_a_sixfold_change_warns_and_loads(history):
+    _, warehouse, _ = history
+    status = dict(query(warehouse, """
+        SELECT expectation, status FROM v_dq_results WHERE source_file = ? AND expectation LIKE 'series_%'""",
+                        [BIG_DEC.name]))
+    assert status == {"series_jump": "pass", "series_change": "warn"}
+    details = query(warehouse, "SELECT details FROM v_dq_results WHERE source_file = ? AND expectation = "
+                               "'series_change'", [BIG_DEC.name])[0][0]
+    assert "66,324" in details and "12,159" in details  # Health: 11,054 x 6 against October (11,054 x 1.1)
+    assert query(warehouse, "SELECT value FROM v_facts WHERE source_file = ? AND sector = 'Health' AND "
+                            "kind = 'table'", [BIG_DEC.name]) == [(66324.0,)]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*SITREP, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def _fact(warehouse: Path, source_file: str, where: str) -> str:
+    rows = query(warehouse, f"SELECT fact_id FROM fact_figure f JOIN dim_report r USING (report_key) "
+                            f"WHERE r.is_current AND r.source_file = ? AND {where}", [source_file])
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+def test_corrections_survive_force_and_republication(history):
+    base, warehouse, runs = history
+    headline = _fact(warehouse, BAD_NOV.name, "f.kind = 'key_figure' AND f.metric = 'population'")
+    health = _fact(warehouse, "r4v-peru-sitrep-2023-10.html", "f.kind = 'table' AND f.sector = 'Health'")
+    done = _cli("correct", headline, "--value", "1540000", "--reason", "misread decimal: 1.54M printed as 154M",
+                "--by", "reviewer-a", "--warehouse", str(warehouse))
+    assert done.returncode == 0, done.stderr
+    assert _cli("correct", health, "--reject", "--reason", "double counted", "--warehouse",
+                str(warehouse)).returncode == 0
+    assert _cli("correct", "no-such-fact", "--reject", "--reason", "x", "--warehouse",
+                str(warehouse)).returncode == 2
+    assert _cli("correct", headline, "--reason", "no value", "--warehouse", str(warehouse)).returncode == 2
+
+    def check() -> None:
+        corrected = query(warehouse, "SELECT value, corrected, evidence FROM v_facts WHERE source_file = ? AND "
+                                     "kind = 'key_figure' AND metric = 'population'", [BAD_NOV.name])
+        assert corrected == [(1540000.0, True, "REFUGEES AND MIGRANTS IN PERU 154M")]
+        assert query(warehouse, "SELECT count(*) FROM v_facts WHERE source_file = ? AND sector = 'Health' AND "
+                                "kind = 'table'", ["r4v-peru-sitrep-2023-10.html"]) == [(0,)]
+        rejected = query(warehouse, "SELECT expectation, reason FROM v_quarantine WHERE source_file = ? AND "
+                                    "sector = 'Health' AND kind = 'table'", ["r4v-peru-sitrep-2023-10.html"])
+        assert rejected[0][0] == "rejected_in_review" and "double counted" in rejected[0][1]
+        assert query(warehouse, "SELECT value, corrected FROM v_series WHERE source_file = ? AND "
+                                "metric = 'population' AND sector IS NULL", [BAD_NOV.name]) == [(1540000.0, True)]
+        listed = _cli("correct", "--list", "--warehouse", str(warehouse))
+        assert listed.returncode == 0 and "reviewer-a" in listed.stdout and "double counted" in listed.stdout
+
+    check()
+    _run(runs[2], warehouse, force=True)  # everything of run 3 again: validation quarantines 154M again
+    _run(runs[0], warehouse, force=True)
+    check()
+    # a re-publication of November: new bytes (a prose sentence reworded), the same headline printed
+    republished = BAD_NOV.html.replace(b"partners reached around", b"partners reached about")
+    assert republished != BAD_NOV.html
+    (runs[2] / BAD_NOV.name).write_bytes(republished)
+    summary = _run(runs[2], warehouse)
+    assert [r.status for r in summary.reports if r.source_file == BAD_NOV.name] == ["ok"]
+    assert query(warehouse, "SELECT count(*) FROM dim_report WHERE source_file = ?", [BAD_NOV.name]) == [(2,)]
+    check()
+    active = query(warehouse, "SELECT status, current_fact_id IS NOT NULL, old_value, new_value, decided_by "
+                              "FROM v_corrections WHERE source_file = ?", [BAD_NOV.name])
+    assert active == [("active", True, 154000000.0, 1540000.0, "reviewer-a")]
+    # undo: the figure is held back by series_jump again
+    assert _cli("correct", "--undo", headline, "--warehouse", str(warehouse)).returncode == 0
+    assert query(warehouse, "SELECT expectation FROM v_quarantine WHERE source_file = ? AND kind = 'key_figure' "
+                            "AND metric = 'population'", [BAD_NOV.name]) == [("series_jump",)]
+    assert query(warehouse, "SELECT status FROM v_corrections WHERE source_file = ?", [BAD_NOV.name]) == \
+        [("undone",)]
