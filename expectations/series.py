@@ -9,7 +9,9 @@ the same validation batch are not compared with each other: only published figur
 
 The ratios feed two Great Expectations checks (expectations/suites.py: series_jump, series_change):
 `jump_all` is the smallest ratio against the neighbours (a jump is out of line with every neighbour),
-`jump_any` the largest (a change worth a look). A ratio is max(v/n, n/v) of two positive values.
+`jump_any` the largest (a change worth a look). A ratio is max(v/n, n/v) of two positive values. Prose
+points get no `jump_all`: a sentence lined up by metric and dimensions is less surely the same figure as
+last month's than a table cell or a key figure, so prose is only warned about (series_change), never held.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def neighbours(published: pd.DataFrame | None, source_file: str, family: str, re
             SELECT {cols}, false AS corrected FROM published_facts
             UNION ALL SELECT {cols}, false AS corrected FROM incoming_facts""")
         con.execute(sql_text("series.sql"))
-        points = con.execute("""SELECT series_id, metric, sector, location, population, indicator, unit,
+        points = con.execute("""SELECT series_id, kind, metric, sector, location, population, indicator, unit,
                                        period, value, source_file, fact_id FROM v_series""").df()
     finally:
         con.close()
@@ -98,7 +100,7 @@ def neighbours(published: pd.DataFrame | None, source_file: str, family: str, re
 
 def _label(p: pd.Series) -> str:
     dims = [f"{k} {p[k]}" for k in ("sector", "location", "population", "indicator") if isinstance(p[k], str)]
-    return str(p["metric"]) + (f" ({', '.join(dims)})" if dims else "") + f" [{p['unit']}]"
+    return f"{p['kind']} {p['metric']}" + (f" ({', '.join(dims)})" if dims else "") + f" [{p['unit']}]"
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -135,8 +137,9 @@ def _compare(points: pd.DataFrame) -> pd.DataFrame:
             "next_value": None if nxt is None else nxt["value"],
             "next_period": None if nxt is None else nxt["period"],
             "next_source_file": None if nxt is None else nxt["source_file"],
-            "jump_all": round(min(ratios_), 6), "jump_any": round(max(ratios_), 6), "reason": reason})
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+            "jump_all": None if p["kind"] == "prose" else round(min(ratios_), 6),
+            "jump_any": round(max(ratios_), 6), "reason": reason})
+    return pd.DataFrame(rows, columns=list(COLUMNS)).sort_values("row", ignore_index=True)
 
 
 def batch_neighbours(warehouse: Path | None,

@@ -184,8 +184,8 @@ RELATION_CHECKS: dict[str, RelationCheck] = {c.name: c for c in (
 # Cross-report checks (expectations/series.py): an incoming figure against its series' published neighbours.
 SERIES_CHECKS: dict[str, RelationCheck] = {c.name: c for c in (
     RelationCheck("series_jump", FAIL,
-                  "A figure is within {jump:g}x of the same series' nearest earlier and later published values "
-                  "(v_series; a jump against every neighbour is held back)."),
+                  "A table, chart or key figure is within {jump:g}x of the same series' nearest earlier and later "
+                  "published values (v_series; a jump against every neighbour is held back)."),
     RelationCheck("series_change", WARN,
                   "A figure is within {warn:g}x of each of the same series' nearest published neighbours."),
 )}

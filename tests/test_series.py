@@ -192,9 +192,48 @@ def test_corrections_survive_force_and_republication(history):
     active = query(warehouse, "SELECT status, current_fact_id IS NOT NULL, old_value, new_value, decided_by "
                               "FROM v_corrections WHERE source_file = ?", [BAD_NOV.name])
     assert active == [("active", True, 154000000.0, 1540000.0, "reviewer-a")]
+    # exported with the rest
+    out = base / "export"
+    assert _cli("export", "--format", "parquet", str(out), "--warehouse", str(warehouse)).returncode == 0
+    import duckdb
+
+    exported = duckdb.connect().execute(f"SELECT action, new_value, reason FROM '{out / 'v_corrections.parquet'}' "
+                                        "ORDER BY action DESC").fetchall()
+    assert exported == [("value", 1540000.0, "misread decimal: 1.54M printed as 154M"),
+                        ("reject", None, "double counted")]
     # undo: the figure is held back by series_jump again
     assert _cli("correct", "--undo", headline, "--warehouse", str(warehouse)).returncode == 0
     assert query(warehouse, "SELECT expectation FROM v_quarantine WHERE source_file = ? AND kind = 'key_figure' "
                             "AND metric = 'population'", [BAD_NOV.name]) == [("series_jump",)]
     assert query(warehouse, "SELECT status FROM v_corrections WHERE source_file = ?", [BAD_NOV.name]) == \
         [("undone",)]
+
+
+def test_neighbours_compare_with_the_nearest_published_periods_and_only_warn_about_prose():
+    """expectations.series.neighbours on frames (no flow): the nearest earlier and later published periods are
+    the reference, the incoming report's own published version is not, and prose gets no jump ratio."""
+    import pandas as pd
+
+    from expectations.series import neighbours
+
+    def fact(source_file, period, kind, value, fact_id):
+        return {"fact_id": fact_id, "source_file": source_file, "report_family": "r4v_sitrep",
+                "report_period": period, "kind": kind, "metric": "people_reached", "value": value,
+                "unit": "number", "qualifier": None, "sector": "Health", "location": None, "indicator": None,
+                "measure": None, "population": None, "period": None, "page": None, "evidence": "e"}
+
+    published = pd.DataFrame([
+        fact("a-2023-01.html", "2023-01", "table", 100.0, "f1"), fact("a-2023-01.html", "2023-01", "prose", 50.0, "f2"),
+        fact("a-2023-03.html", "2023-03", "table", 120.0, "f3"), fact("a-2023-03.html", "2023-03", "prose", 60.0, "f4"),
+        fact("a-2023-02.html", "2023-02", "table", 5.0, "old-version-of-february"),
+    ])
+    incoming = pd.DataFrame([fact("", "", "table", 11000.0, ""), fact("", "", "prose", 6000.0, ""),
+                             fact("", "", "table", 7.0, "")]).drop(columns=["fact_id", "source_file"])
+    incoming.loc[2, "sector"] = "WASH"  # no neighbour: not a series point
+    out = neighbours(published, "a-2023-02.html", "r4v_sitrep", "2023-02", incoming).set_index("row")
+    assert list(out.index) == [0, 1]
+    table, prose = out.loc[0], out.loc[1]
+    assert (table["previous_value"], table["next_value"]) == (100.0, 120.0)  # not 5.0: its own old version
+    assert table["jump_all"] == pytest.approx(11000 / 120) and table["jump_any"] == pytest.approx(110)
+    assert "110× the series' previous value 100 (2023-01, a-2023-01.html)" in table["reason"]
+    assert pd.isna(prose["jump_all"]) and prose["jump_any"] == pytest.approx(120)

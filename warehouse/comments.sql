@@ -287,8 +287,8 @@ COMMENT ON COLUMN v_dq_summary.latest_run_failed_stage IS 'The stage(s) that fai
 COMMENT ON COLUMN v_dq_summary.latest_run_error IS 'Errors or notes of the latest run''s stages, or NULL.';
 
 -- Series across reports (series.sql) ---------------------------------------------------------------
-COMMENT ON VIEW v_series IS 'Figures lined up across report periods. Grain: one published figure of a current report version that is the point of its series for its report period. A series is one report family, period grain (month or year, never mixed), metric (metric, else measure), sector, location, population, indicator and unit; a report gives a series one point: its only figure of the most structured kind that has any (table, chart_data, key_figure, prose), whose own period is unstated or the report''s. Only series with two or more periods are shown. The series_jump and series_change expectations use the same definition.';
-COMMENT ON COLUMN v_series.series_id IS 'Id of the series (16 hex digits of an md5 of family, grain, metric, sector, location, population, indicator, unit).';
+COMMENT ON VIEW v_series IS 'Figures lined up across report periods. Grain: one published figure of a current report version that is the point of its series for its report period. A series is one report family, period grain (month or year, never mixed), kind (table, chart_data, key_figure, prose), metric (metric, else measure), sector, location, population, indicator and unit; a report gives a series one point: its only figure with that key whose own period is unstated or the report''s. Only series with two or more periods are shown. The series_jump and series_change expectations use the same definition.';
+COMMENT ON COLUMN v_series.series_id IS 'Id of the series (16 hex digits of an md5 of family, grain, kind, metric, sector, location, population, indicator, unit).';
 COMMENT ON COLUMN v_series.report_family IS 'Report family.';
 COMMENT ON COLUMN v_series.period_grain IS 'month (YYYY-MM reports) or year (YYYY reports).';
 COMMENT ON COLUMN v_series.metric IS 'What is counted: v_facts.metric, else v_facts.measure.';
@@ -301,7 +301,7 @@ COMMENT ON COLUMN v_series.period IS 'The report''s period (YYYY-MM or YYYY): th
 COMMENT ON COLUMN v_series.report_date IS 'Last day of the period (31 December for annual reports).';
 COMMENT ON COLUMN v_series.value IS 'The figure (a reviewed value when corrected).';
 COMMENT ON COLUMN v_series.qualifier IS 'lower_bound, upper_bound, approx, or NULL.';
-COMMENT ON COLUMN v_series.kind IS 'key_figure, table, prose or chart_data.';
+COMMENT ON COLUMN v_series.kind IS 'key_figure, table, prose or chart_data (part of the series key).';
 COMMENT ON COLUMN v_series.corrected IS 'True when value is a reviewer''s corrected value.';
 COMMENT ON COLUMN v_series.source_file IS 'The report.';
 COMMENT ON COLUMN v_series.fact_id IS 'The figure (v_facts.fact_id).';

@@ -3,35 +3,28 @@
 -- published figures plus an incoming report, so the series_jump check and this view agree on what a
 -- series is.
 --
--- A series is one report family, period grain (month or year: never mixed), metric (metric, else measure),
--- sector, location, population, indicator and unit; its points are the current versions' published
--- figures (v_facts, corrections applied), one per report. A figure is a point when its own period is
--- unstated or is the report's period, and it is the only figure of its report for that series among the
--- most structured kind that has any (table, then chart_data, then key_figure, then prose): a prose
--- highlight does not compete with the table it repeats, and two prose figures that cannot be told apart
--- are left out. Only series with two or more report periods are shown.
+-- A series is one report family, period grain (month or year: never mixed), kind (table, chart_data,
+-- key_figure or prose: a prose highlight is not lined up with a table cell), metric (metric, else measure),
+-- sector, location, population, indicator and unit; its points are the current versions' published figures
+-- (v_facts, corrections applied), one per report. A figure is a point when its own period is unstated or is
+-- the report's period, and it is the only figure of its report with that series key (two figures that
+-- cannot be told apart are left out). Only series with two or more report periods are shown.
 CREATE OR REPLACE VIEW v_series AS
 WITH candidates AS (
     SELECT *,
            coalesce(metric, measure) AS series_metric,
-           CASE WHEN length(report_period) >= 7 THEN 'month' ELSE 'year' END AS period_grain,
-           CASE kind WHEN 'table' THEN 1 WHEN 'chart_data' THEN 2 WHEN 'key_figure' THEN 3 ELSE 4 END AS kind_rank
+           CASE WHEN length(report_period) >= 7 THEN 'month' ELSE 'year' END AS period_grain
     FROM v_facts
     WHERE coalesce(metric, measure) IS NOT NULL AND value IS NOT NULL AND report_period IS NOT NULL
       AND (period IS NULL OR period = report_period)
 ), keyed AS (
     SELECT *,
-           left(md5(CAST([report_family, period_grain, series_metric, sector, location, population, indicator,
-                          unit] AS TEXT)), 16) AS series_id
+           left(md5(CAST([report_family, period_grain, kind, series_metric, sector, location, population,
+                          indicator, unit] AS TEXT)), 16) AS series_id
     FROM candidates
-), ranked AS (
-    SELECT *, min(kind_rank) OVER (PARTITION BY source_file, series_id) AS best_rank
-    FROM keyed
 ), points AS (
-    SELECT * FROM (
-        SELECT *, count(*) OVER (PARTITION BY source_file, series_id) AS same_kind
-        FROM ranked WHERE kind_rank = best_rank)
-    WHERE same_kind = 1
+    SELECT * FROM (SELECT *, count(*) OVER (PARTITION BY source_file, series_id) AS same_key FROM keyed)
+    WHERE same_key = 1
 ), series AS (
     SELECT series_id, count(DISTINCT report_period) AS periods FROM points GROUP BY series_id
     HAVING count(DISTINCT report_period) >= 2
@@ -69,5 +62,5 @@ SELECT series_id,
            AS change_pct,
        periods AS series_periods
 FROM lined
-ORDER BY report_family, metric, sector NULLS FIRST, location NULLS FIRST, population NULLS FIRST,
+ORDER BY report_family, kind, metric, sector NULLS FIRST, location NULLS FIRST, population NULLS FIRST,
          indicator NULLS FIRST, unit, period, source_file;
