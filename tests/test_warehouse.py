@@ -15,9 +15,16 @@ from warehouse.load import ReportVersion, fact_ids, load_report
 CONTRACT = {
     "v_facts": ["fact_id", "source_file", "report_family", "report_period", "kind", "metric", "value", "unit",
                 "qualifier", "sector", "location", "indicator", "measure", "population", "period", "page",
-                "evidence"],
+                "evidence", "corrected"],
     "v_dq_results": ["run_id", "source_file", "expectation", "status", "observed", "details"],
     "v_runs": ["run_id", "source_file", "stage", "status", "started", "finished", "error"],
+    "v_corrections": ["correction_id", "status", "action", "fact_id", "source_file", "report_family",
+                      "report_period", "raw", "old_value", "new_value", "reason", "decided_by", "decided_at",
+                      "undone_by", "undone_at", "undo_reason", "current_fact_id", "current_evidence", "figure_key"],
+    "v_series": ["series_id", "report_family", "period_grain", "metric", "sector", "location", "population",
+                 "indicator", "unit", "period", "report_date", "value", "qualifier", "kind", "corrected",
+                 "source_file", "fact_id", "previous_period", "previous_value", "previous_source_file", "change",
+                 "change_pct", "series_periods"],
 }
 
 
@@ -48,7 +55,7 @@ def test_contract_views_have_the_contract_columns(con):
     for view, columns in CONTRACT.items():
         assert [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()] == columns
     quarantine = [r[0] for r in con.execute("DESCRIBE v_quarantine").fetchall()]
-    assert quarantine == CONTRACT["v_facts"] + ["expectation", "reason"]
+    assert quarantine == CONTRACT["v_facts"][:-1] + ["expectation", "reason"]  # v_facts but `corrected`
 
 
 def test_load_quarantines_and_publishes(con):
