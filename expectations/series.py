@@ -111,9 +111,12 @@ def _ratio(a: float, b: float) -> float | None:
 
 def _compare(points: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    mine = points[points["fact_id"].str.startswith("row:")]
+    incoming = points["fact_id"].str.startswith("row:")
+    mine = points[incoming]
+    others = points[~incoming & points["series_id"].isin(set(mine["series_id"]))]
+    by_series = {key: group for key, group in others.groupby("series_id")}
     for _, p in mine.iterrows():
-        series = points[(points["series_id"] == p["series_id"]) & ~points["fact_id"].str.startswith("row:")]
+        series = by_series.get(p["series_id"], others.iloc[0:0])
         before = series[series["period"] < p["period"]].sort_values(["period", "source_file"])
         after = series[series["period"] > p["period"]].sort_values(["period", "source_file"])
         prev = before.iloc[-1] if len(before) else None

@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
@@ -31,12 +32,16 @@ def correct_command(args: argparse.Namespace, paths: Paths) -> int:
         con = open_read_only(paths.warehouse)
         try:
             rows = corrections.listing(con, include_inactive=args.all)
+        except duckdb.CatalogException:  # a warehouse from before corrections: the next run adds them
+            rows = []
         finally:
             con.close()
         _print(rows, paths, args.all)
         return 0
     if args.all:
         raise ConfigError("--all goes with --list")
+    if not paths.warehouse.exists():
+        raise ConfigError(f"no warehouse at {paths.warehouse}: run `sitrep run` first")
     if args.undo:
         if args.fact_id:
             raise ConfigError("--undo ID takes the correction_id (or fact_id) itself, not a FACT_ID argument")
@@ -48,8 +53,6 @@ def correct_command(args: argparse.Namespace, paths: Paths) -> int:
         raise ConfigError("give a FACT_ID with --value V or --reject, or use --list or --undo ID")
     if args.value is None and not args.reject:
         raise ConfigError("--value V corrects a figure, --reject holds it back: give one")
-    if not paths.warehouse.exists():
-        raise ConfigError(f"no warehouse at {paths.warehouse}: run `sitrep run` first")
     action = "reject" if args.reject else "value"
     with writing(paths.warehouse) as staging:
         decision = corrections.record(staging.con, args.fact_id, action, args.reason or "", reviewer(args.by),

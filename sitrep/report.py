@@ -190,8 +190,16 @@ def _indicators_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFra
                  "where was it meant to get, and where did it get? (percent indicators)", spec, "v_indicators"), facts
 
 
+def _has_series(con: duckdb.DuckDBPyConnection) -> bool:
+    """False for a warehouse last written before v_series existed (its next run adds the view)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'v_series'").fetchone()[0])
+
+
 def _trends_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
     """People reached per sector, period after period, from v_series (same family and grain, current versions)."""
+    if not _has_series(con):
+        return Chart("trends", "Trends across reports", "Run sitrep once with this version to line up figures "
+                     "across reports.", None, "v_series"), pd.DataFrame()
     facts = _df(con, """
         SELECT s.report_date, s.period AS report_period, s.period_grain, s.report_family, s.sector, s.value,
                s.previous_value, s.change, s.change_pct, s.qualifier, s.corrected, s.source_file, f.page,
@@ -271,7 +279,8 @@ def write_report(warehouse: Path, output: Path) -> Path:
         key_figures = _df(con, "SELECT * FROM v_key_figures")
         indicators = _df(con, "SELECT * FROM v_indicators")
         series = _df(con, """SELECT s.*, f.evidence FROM v_series s
-                             JOIN v_facts f ON f.fact_id = s.fact_id AND f.source_file = s.source_file""")
+                             JOIN v_facts f ON f.fact_id = s.fact_id AND f.source_file = s.source_file""") \
+            if _has_series(con) else pd.DataFrame()
         totals = con.execute("""SELECT (SELECT count(*) FROM v_facts), (SELECT count(*) FROM v_quarantine),
                                        (SELECT count(DISTINCT source_file) FROM v_facts),
                                        (SELECT max(finished) FROM v_runs)""").fetchone()
