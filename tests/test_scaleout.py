@@ -22,7 +22,7 @@ def test_threads_by_default():
 
 
 def test_dask_local_cluster_and_address():
-    pytest.importorskip("prefect_dask")
+    pytest.importorskip("prefect_dask", reason="needs the optional prefect-dask package (pip install -e .[dask])")
     local = task_runner_from_env({"SITREP_TASK_RUNNER": "dask", "SITREP_TASK_WORKERS": "2"})
     assert local.cluster_kwargs["n_workers"] == 2 and local.cluster_kwargs["processes"] is True
     assert local.cluster_kwargs["host"] == "127.0.0.1" and local.cluster_kwargs["dashboard_address"] is None
@@ -72,7 +72,7 @@ def _check_warehouse(summary, warehouse, reference):
 def test_monthly_pipeline_on_a_dask_cluster_by_address(thread_run, tmp_path, monkeypatch):
     """SITREP_DASK_ADDRESS: the run's extract and validate tasks go to the worker processes of a running
     cluster (here a 2-process LocalCluster); loads stay in the flow process."""
-    pytest.importorskip("prefect_dask")
+    pytest.importorskip("prefect_dask", reason="needs the optional prefect-dask package (pip install -e .[dask])")
     from distributed import Client, LocalCluster
 
     from flows.pipeline import monthly_pipeline
@@ -101,7 +101,7 @@ def test_monthly_pipeline_on_a_dask_cluster_by_address(thread_run, tmp_path, mon
 @pytest.mark.slow
 def test_monthly_pipeline_on_a_local_dask_cluster(thread_run, tmp_path, monkeypatch):
     """SITREP_TASK_RUNNER=dask with no address: the runner starts (and stops) its own local cluster."""
-    pytest.importorskip("prefect_dask")
+    pytest.importorskip("prefect_dask", reason="needs the optional prefect-dask package (pip install -e .[dask])")
     from flows.pipeline import monthly_pipeline
 
     monkeypatch.setenv("SITREP_TASK_RUNNER", "dask")
