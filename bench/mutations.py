@@ -120,6 +120,8 @@ def run_target(tree: Path, target: str, timeout: float) -> tuple[str, float, str
     elapsed = time.perf_counter() - t0
     last = (done.stdout.strip().splitlines() or [""])[-1]
     verdict = {0: "missed", 1: "caught"}.get(done.returncode, "error")
+    if verdict == "error":
+        last = f"exit {done.returncode}: {last} {done.stderr.strip()[-300:]}"
     return verdict, elapsed, last
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,20 +36,27 @@ def answers(warehouse: Path) -> tuple[list, list]:
         con.close()
 
 
-def one_run(runner: str, workers: int, folder: Path) -> tuple[float, Path]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_run(runner: str, workers: int, folder: Path) -> tuple[float, float, Path]:
+    """Wall seconds, CPU seconds (the CLI and every process it waited for: less sensitive than wall time
+    to other work on the machine) and the warehouse of one `sitrep run`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SITREP_"))}
     env.update({"SITREP_TASK_RUNNER": runner, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(folder / "prefect"),
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"})
     if runner == "dask":
         env["SITREP_TASK_WORKERS"] = str(workers)
     warehouse = folder / "data" / "warehouse.duckdb"
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, "-m", "sitrep.cli", "run", "--warehouse", str(warehouse)], cwd=folder,
                           env=env, capture_output=True, text=True, timeout=900)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
     if done.returncode != 0:
         sys.exit(f"{runner} run exited {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return elapsed, warehouse
+    return elapsed, cpu, warehouse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     times: dict[str, list[float]] = {"threads": [], "dask": []}
+    cpus: dict[str, list[float]] = {"threads": [], "dask": []}
     reference = None
     identical = True
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-runners-") as tmp:
@@ -65,21 +74,25 @@ def main(argv: list[str] | None = None) -> int:
             for runner in ("threads", "dask"):
                 folder = Path(tmp) / f"{runner}-{i}"
                 folder.mkdir()
-                elapsed, warehouse = one_run(runner, args.dask_workers, folder)
+                elapsed, cpu, warehouse = one_run(runner, args.dask_workers, folder)
                 times[runner].append(elapsed)
+                cpus[runner].append(cpu)
                 got = answers(warehouse)
                 reference = reference or got
                 same = got == reference
                 identical &= same
-                print(f"{runner:8} run {i + 1}: {elapsed:6.1f} s, {len(got[0])} facts, {len(got[1])} held back, "
+                print(f"{runner:8} run {i + 1}: {elapsed:6.1f} s wall, {cpu:6.1f} s CPU, {len(got[0])} facts, "
+                      f"{len(got[1])} held back, "
                       f"{'same as' if same else 'DIFFERENT from'} the first thread run", flush=True)
     load = os.getloadavg()
     summary = {"repeat": args.repeat, "dask_workers": args.dask_workers, "cpus": os.cpu_count(),
                "loadavg_after": [round(x, 2) for x in load], "identical": identical,
                **{f"{r}_s": [round(t, 1) for t in ts] for r, ts in times.items()},
-               **{f"{r}_median_s": round(statistics.median(ts), 1) for r, ts in times.items()}}
-    print(f"median: threads {summary['threads_median_s']} s, dask ({args.dask_workers} workers) "
-          f"{summary['dask_median_s']} s; facts and quarantine identical: {identical}; "
+               **{f"{r}_median_s": round(statistics.median(ts), 1) for r, ts in times.items()},
+               **{f"{r}_cpu_s": [round(t, 1) for t in ts] for r, ts in cpus.items()}}
+    print(f"median wall: threads {summary['threads_median_s']} s, dask ({args.dask_workers} workers) "
+          f"{summary['dask_median_s']} s; median CPU: threads {statistics.median(cpus['threads']):.1f} s, "
+          f"dask {statistics.median(cpus['dask']):.1f} s; facts and quarantine identical: {identical}; "
           f"load average after {summary['loadavg_after']}")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
