@@ -10,6 +10,8 @@ import io
 import random
 from pathlib import Path
 
+from tests.densedata import flate_bomb_pdf
+
 SAMPLES = Path(__file__).resolve().parents[1] / "sitrep" / "samples"
 GTRM_2019 = SAMPLES / "gtrm-peru-sitrep-2019-10.pdf"
 GTRM_2021 = SAMPLES / "gtrm-peru-sitrep-2021-02.pdf"
@@ -137,6 +139,7 @@ def bad_reports() -> dict[str, bytes]:
         "latin1-page.html": latin1_page(),
         "random-bytes.pdf": random_bytes(),
         "random-bytes.html": random_bytes(seed=8),
+        "flate-bomb.pdf": flate_bomb_pdf(),  # 2.5 MB inflating to 2.5 GB
     }
 
 

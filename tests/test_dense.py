@@ -77,6 +77,17 @@ def test_caps_are_whole_megabytes():
         caps({"SITREP_PDF_REPORT_MB": "0"})
 
 
+def test_a_bad_cap_setting_stops_the_run_before_it_starts(tmp_path):
+    from tests.test_faults import sitrep
+
+    out = sitrep(["run", "--source", str(ROOT / "sitrep" / "samples" / "r4v-peru-sitrep-2023-09.html"), "--warehouse",
+                  str(tmp_path / "data" / "w.duckdb")], tmp_path, timeout=300, SITREP_PDF_PAGE_MB="lots")
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-3000:]
+    assert [ln for ln in out.stderr.splitlines() if ln.startswith("sitrep: ")] == [
+        "sitrep: SITREP_PDF_PAGE_MB must be a whole number (got 'lots')"]
+    assert not (tmp_path / "data" / "w.duckdb").exists()
+
+
 def test_inflated_size_stops_at_the_limit():
     import zlib
 

@@ -158,6 +158,8 @@ FAILS = {
     "error-page-saved-as.pdf": ("extract", r"looks like an error page, not a report: '404 Not Found'"),
     "random-bytes.pdf": ("extract", r"not a PDF or web page"),
     "random-bytes.html": ("extract", r"not a PDF or web page"),
+    "flate-bomb.pdf": ("extract", r"page 1 inflates to more than 64 MB of content \(the SITREP_PDF_PAGE_MB cap\); "
+                                  r"refused as a decompression bomb"),
     # URLs of the catalog
     "served-404-page.pdf": ("extract", r"looks like an error page, not a report: '404 Not Found'"),
     "access-denied.html": ("extract", r"looks like an error page, not a report: 'Access Denied'"),
