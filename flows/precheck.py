@@ -18,6 +18,7 @@ import uuid
 from datetime import UTC, datetime
 
 import fetchers
+from extractors import pdf_guard
 from fetchers.http import download_deadline, stage_deadline_from_now
 from flows.summary import ReportOutcome, RunSummary
 from sitrep.config import Paths, samples_dir
@@ -40,12 +41,13 @@ def unique_items(sources: list[str]) -> tuple[list[fetchers.FetchItem], list[fet
 
 def check_sources(sources: list[str] | None) -> None:
     """Raise ConfigError now, before Prefect and the workers start, for a source that is missing, a catalog
-    that cannot be read or includes itself, or a bad fetch deadline setting (exit 2 within a second, not
+    that cannot be read or includes itself, or a bad fetch deadline or PDF cap setting (exit 2 within a second, not
     after the start-up). No network: ReliefWeb searches run later, in the flow."""
     for source in sources or [str(samples_dir())]:
         fetchers.resolve(source, remote=False)
     download_deadline()
     stage_deadline_from_now()
+    pdf_guard.caps()  # SITREP_PDF_PAGE_MB / SITREP_PDF_REPORT_MB
 
 
 def _sha256(path: str) -> str:
