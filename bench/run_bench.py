@@ -691,6 +691,15 @@ def markdown(report: dict) -> str:
 # ---------------------------------------------------------------- main
 
 
+def write_markdown(path: Path, text: str) -> None:
+    """Write BENCHMARKS.md, keeping the section bench/dense.py wrote there (between its markers)."""
+    old = path.read_text() if path.exists() else ""
+    begin, end = "<!-- dense:begin -->", "<!-- dense:end -->"
+    if begin in old and end in old:
+        text = text.rstrip("\n") + "\n\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+    path.write_text(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_sitrep"]:
@@ -731,7 +740,7 @@ def main(argv: list[str] | None = None) -> int:
         raw = (report.get("profile") or {}).get("py_spy_raw")
         if raw and Path(raw).exists():
             report["profile"]["py_spy"] = py_spy_top(Path(raw))
-        (args.markdown or Path("BENCHMARKS.md")).write_text(markdown(report))
+        write_markdown(args.markdown or Path("BENCHMARKS.md"), markdown(report))
         return 0
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -764,7 +773,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.out:
             args.out.write_text(json.dumps(report, indent=1, default=str))
         if args.markdown:
-            args.markdown.write_text(markdown(report))
+            write_markdown(args.markdown, markdown(report))
         print(json.dumps({"derived": report["derived"]}, indent=1))
     finally:
         if not args.keep and args.workdir is None:
