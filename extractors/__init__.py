@@ -15,7 +15,7 @@ from sitrep.errors import ExtractError
 from .document import Document
 from .families import FAMILIES, generic
 from .records import FIGURE_COLUMNS, ExtractResult, Figure
-from .vocab import metric_for
+from .vocab import counts_things, metric_for
 
 __all__ = ["extract_report", "detect_family", "Document", "ExtractResult", "Figure", "FIGURE_COLUMNS"]
 
@@ -36,14 +36,24 @@ _METRIC_MEASURES = {"people_reached", "budget", "funds_available", "expenditure"
 
 def _with_metrics(result: ExtractResult) -> ExtractResult:
     """Every family gets the same metric rules: from the measure where it names what is counted,
-    else from the rule table (vocabulary.toml) over the figure's heading and evidence."""
+    else from the rule table (vocabulary.toml) over the figure's heading and evidence; a figure whose
+    own words count things ("two workshops", "six safe spaces") is never people reached."""
     for fig in result.figures:
         if fig.metric is None:
             if fig.measure in _METRIC_MEASURES:
                 fig.metric = fig.measure
             else:
                 fig.metric = metric_for(_wording(fig))
+        if fig.metric == "people_reached" and fig.measure is None and _counts_things(fig):
+            fig.metric = None  # "received two workshops": the two are workshops, not people reached
     return result
+
+
+def _counts_things(fig: Figure) -> bool:
+    """Whether the words right after the printed number name things or groups (vocabulary.toml)."""
+    text = fig.evidence or ""
+    at = text.find(fig.raw) if fig.raw else -1
+    return at >= 0 and counts_things(text[at + len(fig.raw):])
 
 
 def _wording(fig: Figure) -> str:

@@ -664,8 +664,7 @@ def chart_figures(html_text: str, default_period: str | None = None) -> tuple[li
             value = point.value * factor
             figures.append(Figure(
                 kind="chart_data", value=float(value), unit=unit, raw=point.raw,
-                evidence=f"{' '.join(filter(None, (point.series, point.category)))}: {point.raw} "
-                         f"[{chart.meta[:80]}]",
+                evidence=f"{' | '.join(filter(None, (point.series, point.category, point.raw)))} [{chart.meta[:80]}]",
                 measure=dims.get("measure") or chart_measure, indicator=dims.get("indicator"),
                 population=dims.get("population"), sector=dims.get("sector"),
                 period=dims.get("period") or stated_year(chart.meta) or default_period,

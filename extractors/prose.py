@@ -29,7 +29,10 @@ Dimensions, from the sentence a figure sits in (`evidence`, whitespace-normalise
 * period: a year the sentence states for the figure ("In 2023, ...", "by the end of 2020",
   "ENPOVE 2022, where ...", "from 99 days in 2022 to 54 in 2023"), not a year it compares with
   ("compared to 2022", "since 2016"); "in June" in an annual report gives YYYY-06;
-* metric: extractors.vocab.metric_for on the words from the figure on, else on its clause;
+* metric: extractors.vocab.metric_for on the words from the figure on, else on its clause (and
+  extract_report drops people_reached when the words after the number name things: "two workshops");
+* flags: `part_of` when "of which", "including", "among them", ... stands between the figure and an
+  earlier figure of its sentence (it may be contained in that figure, so the two are never added);
 * sector: passed through, except a figure printed as "Sector (USD 60.5 million)" or inside
   "the CBI working group" when no sector was passed.
 
@@ -929,6 +932,10 @@ def _group_sector(clause: str) -> str | None:
 # ----------------------------------------------------------------------------- entry point
 
 
+# words that make the figure after them a part of the figure before them, in one sentence
+_CONTAINS = re.compile(r"\b(?:of which|out of which|of whom|out of whom|including|among them|among whom)\b", re.I)
+
+
 def _looks_like_data(text: str) -> bool:
     stripped = text.strip()
     return stripped[:1] in "[{" and bool(re.search(r"\"\s*:|\]\s*,\s*\[|^\[\s*\[", stripped))
@@ -961,17 +968,22 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
 
     figures = []
     evidence: dict[tuple[int, int], str] = {}
+    previous: _Cand | None = None
     for c in cands:
         s, e = locator.sentence_of(c.start)
         if (s, e) not in evidence:
             evidence[(s, e)] = " ".join(text[s:e].split())
         metric, group_sector = _clause_facts(locator, c)
+        flags = list(c.flags)
+        if previous is not None and previous.end > s and _CONTAINS.search(text[previous.end:c.start]):
+            flags.append("part_of")  # "969 cases ..., of which 143 survivors": 143 is inside 969
+        previous = c
         figures.append(Figure(
             kind=kind, value=c.value, unit=c.unit, evidence=evidence[(s, e)],
             raw=text[c.start:c.end], qualifier=c.qualifier, metric=metric,
             sector=_label_sector(masked, c, s) or sector or group_sector,
             location=locator.locate(c, info), period=periods.get(id(c), period), page=page,
-            section=section, flags=",".join(c.flags) or None,
+            section=section, flags=",".join(flags) or None,
         ))
     _update_context(context, info)
     return figures

@@ -28,6 +28,7 @@ class Vocabulary:
     populations: dict[str, str]
     places: tuple[str, ...]  # longest first, as printed in the gazetteer
     metric_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    not_people: frozenset[str] = frozenset()
 
 
 @cache
@@ -43,7 +44,8 @@ def vocabulary() -> Vocabulary:
 
     places = sorted({p for group in data["places"].values() for p in group}, key=len, reverse=True)
     rules = tuple((r["metric"], re.compile(r["pattern"], re.I)) for r in data["metrics"])
-    return Vocabulary(spellings(data["sectors"]), spellings(data["populations"]), tuple(places), rules)
+    not_people = frozenset(fold(w) for w in data.get("counted", {}).get("not_people", []))
+    return Vocabulary(spellings(data["sectors"]), spellings(data["populations"]), tuple(places), rules, not_people)
 
 
 def _squash(text: str) -> str:
@@ -97,3 +99,23 @@ def metric_for(text: str | None) -> str | None:
         if pattern.search(text):
             return metric
     return None
+
+
+_COUNTED_WORD = re.compile(r"[^\W\d_][\w-]*")
+# words that end the counted noun phrase: "140 received school kits" counts people, not kits
+_PHRASE_END = re.compile(r"^(?:of|with|from|at|in|on|to|for|by|who|whom|that|which|and|or|were|was|are|is|"
+                         r"have|has|had|will|\w+ed)$", re.I)
+
+
+def counts_things(after: str) -> bool:
+    """Whether the words right after a number say it counts things or groups, not people:
+    "two workshops dedicated to ...", "six safe spaces", "-day workshop" (of "two-day workshop"),
+    "70 families with children". Reads at most two words, up to a preposition or a verb."""
+    words = _COUNTED_WORD.findall(after[:60])[:2]
+    not_people = vocabulary().not_people
+    for word in words:
+        if _PHRASE_END.match(word):
+            return False
+        if fold(word) in not_people or fold(word.split("-")[-1]) in not_people:
+            return True
+    return False

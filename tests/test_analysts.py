@@ -28,7 +28,7 @@ from warehouse.load import ReportVersion, load_report
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-ANALYST_VIEWS = ["v_people_reached", "v_funding", "v_key_figures", "v_indicators", "v_dq_summary"]
+ANALYST_VIEWS = ["v_people_reached", "v_people_reached_prose", "v_funding", "v_key_figures", "v_indicators", "v_dq_summary"]
 EVIL = '<script>alert("pwned")</script> & <img src=x onerror=alert(2)>'
 
 

@@ -70,7 +70,26 @@ def test_people_reached_table(r2021):
 
 
 def test_partner_list_and_footer_yield_nothing(r2021):
-    assert not [f for f in r2021.figures if "|" in f.evidence or "Inter-Agency" in f.evidence]
+    assert not [f for f in r2021.figures if f.kind != "table" and ("|" in f.evidence or "Inter-Agency" in f.evidence)]
+
+
+def test_table_cell_evidence_names_its_row_and_column(r2021, r2019):
+    """A cell's evidence is what its table says it is (the sector's column, the row, the printed cell),
+    not the numbers printed beside it ('RMRP 355 24,435 2,016')."""
+    cells = {(f.sector, f.population): f.evidence for f in r2021.figures if f.kind == "table"}
+    assert cells[("Protection", "RMRP")] == "Protection | RMRP | 4,777"
+    assert cells[("Food Security", "RMRP")] == "Food Security | RMRP | 24,435"
+    assert cells[("Multipurpose Cash-Based Interventions", "NO RMRP")] == "CBI | NO RMRP | 6,515"
+    grid = {f.value: f.evidence for f in r2019.figures if f.kind == "table" and f.sector == "Non-Food Items"}
+    assert grid[10900] == "NFI | Kits (including Hygiene) | 10,900"
+
+
+def test_workshops_are_not_people_reached(r2019):
+    """'around 50 officials ... received two workshops': the 50 are people reached, the two are workshops."""
+    sentence = [f for f in r2019.figures if "received two workshops" in f.evidence]
+    assert {f.value: f.metric for f in sentence} == {50: "people_reached", 2: None}
+    families = [f for f in r2019.figures if "70 families with children" in f.evidence and f.value == 70]
+    assert families and families[0].metric is None  # families are not people
 
 
 def test_2019_sector_grid(r2019):

@@ -93,3 +93,33 @@ def test_gold_score_meets_the_targets(first_run, tmp_path):
     score = json.loads(out.read_text())
     for dim in ("sector", "indicator", "measure", "population", "qualifier"):
         assert score["dimensions"][dim]["accuracy"] >= 0.95, (dim, score["dimensions"][dim])
+
+
+def test_people_reached_totals_are_the_reports_own(first_run):
+    """Hand-checked against the reports. 2021-02 p.2 'PEOPLE REACHED' table: Protection RMRP 4,777 + NO RMRP
+    2,069; Health 2,016 + 2,975. 2023-09 table: Protection 12,483. Prose is never added: ARR p.7 Child Protection
+    (28,363 cases, and 1,823 cases that are among them), p.6 GBV (969 cases 'of which 143'); 2019-10 p.3
+    Protection is prose only (largest: 'A total of 200 targeted population'; 'two workshops' and '70 families'
+    are not people)."""
+    _, warehouse = first_run
+    got = {(s, sec): (p, k, m, n) for s, sec, p, k, m, n in query(warehouse, """
+        SELECT source_file, sector, people_reached, kind, prose_people_max, prose_figures FROM v_people_reached""")}
+    assert got["gtrm-peru-sitrep-2021-02.pdf", "Protection"][:2] == (4777 + 2069, "table")
+    assert got["gtrm-peru-sitrep-2021-02.pdf", "Health"][:2] == (2016 + 2975, "table")
+    assert got["r4v-peru-sitrep-2023-09.html", "Protection"][:2] == (12483, "table")
+    assert got["unhcr-arr-peru-2023.pdf", "Child Protection"] == (None, None, 28363, 2)
+    assert got["unhcr-arr-peru-2023.pdf", "Gender-Based Violence"] == (None, None, 969, 2)
+    assert got["gtrm-peru-sitrep-2019-10.pdf", "Protection"] == (None, None, 200, 6)
+    prose = query(warehouse, """SELECT value, part_of_earlier FROM v_people_reached_prose
+                                WHERE sector = 'Gender-Based Violence' ORDER BY value""")
+    assert prose == [(143, True), (969, False)]
+    workshops = query(warehouse, "SELECT count(*) FROM v_people_reached_prose WHERE evidence LIKE '%two workshops%'")
+    assert workshops == [(1,)]  # the 50 officials, not the two workshops
+
+
+def test_table_evidence_names_row_and_column(first_run):
+    _, warehouse = first_run
+    evidence = dict(query(warehouse, """SELECT sector || '/' || coalesce(population, ''), evidence FROM v_facts
+        WHERE kind = 'table' AND source_file IN ('gtrm-peru-sitrep-2021-02.pdf', 'r4v-peru-sitrep-2023-09.html')"""))
+    assert evidence["Protection/RMRP"] == "Protection | RMRP | 4,777"
+    assert evidence["Protection/"] == "Protection | 12,483"

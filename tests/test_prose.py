@@ -388,3 +388,30 @@ def test_non_text_input():
     assert find_figures("") == []
     assert find_figures("   \n ") == []
     assert find_figures(None) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text,parts", [
+    ("UNHCR assisted 969 cases at risk of GBV and/or GBV survivors, of which 143 survivors received support.",
+     {969: False, 143: True}),
+    ("UNHCR and partners provided legal orientation to 31,848 people, out of which 3,746 were at the border.",
+     {31848: False, 3746: True}),
+    ("Partners reached 2,000 refugees, including 300 children, among them 40 unaccompanied.",
+     {2000: False, 300: True, 40: True}),
+    ("The UPE assisted 28,363 cases. It also assisted 1,823 cases in Lima.", {28363: False, 1823: False}),
+])
+def test_a_figure_after_of_which_is_flagged_part_of(text, parts):
+    """'of which', 'out of which', 'including', 'among them' make the figure after them a part of one before
+    it in the same sentence: flagged `part_of` so it is never added to it."""
+    got = {f.value: "part_of" in (f.flags or "") for f in find_figures(text)}
+    assert got == parts
+
+
+@pytest.mark.parametrize("after,things", [
+    (" workshops dedicated to the investigation", True), (" safe spaces, mainly", True),
+    ("-day workshop on Child Protection", True), (" families with children at risk", True),
+    (" received school kits", False), (" law enforcement officials", False), (" cases at risk of GBV", False),
+    (" people with HIV", False), (" targeted population at the border", False),
+])
+def test_counts_things_reads_the_words_after_the_number(after, things):
+    from extractors.vocab import counts_things
+    assert counts_things(after) is things

@@ -16,7 +16,7 @@ CONTRACT = {
     "v_facts": ["fact_id", "source_file", "report_family", "report_period", "kind", "metric", "value", "unit",
                 "qualifier", "sector", "location", "indicator", "measure", "population", "period", "page",
                 "evidence", "corrected"],
-    "v_dq_results": ["run_id", "source_file", "expectation", "status", "observed", "details"],
+    "v_dq_results": ["run_id", "source_file", "expectation", "status", "observed", "details", "is_latest_run"],
     "v_runs": ["run_id", "source_file", "stage", "status", "started", "finished", "error"],
     "v_corrections": ["correction_id", "status", "action", "fact_id", "source_file", "report_family",
                       "report_period", "raw", "old_value", "new_value", "reason", "decided_by", "decided_at",

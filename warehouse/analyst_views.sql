@@ -3,20 +3,82 @@
 -- in comments.sql. Dates: `report_date` is the last day of the report's period (YYYY-MM -> the month's
 -- last day, YYYY -> 31 December), so monthly and annual reports sit on one time axis.
 
--- People reached, by sector, per report (a time series across reports).
--- Per report and sector, only figures of the most structured kind that has any are summed
--- (table, then chart_data, then key_figure, then prose), so a prose highlight is not added on top
--- of the sector table it repeats.
+-- People reached, by sector, per report (a time series across reports). The rule, in words:
+-- * people_reached is the report's own structured figure for the sector: its table cells (else chart
+--   points, else key-figure cards) that count people (measure or metric people_reached, unit number).
+--   A cell labelled Total is taken alone; otherwise the sector's cells (e.g. RMRP and non-RMRP partners)
+--   are added. NULL when the report prints no such figure for the sector.
+-- * Prose figures are never added: not to one another (a sentence's "of which 143" is inside its 969; two
+--   sentences about the same service may count the same people) and not to the table. The largest prose
+--   figure counting people is given apart, as prose_people_max (a floor), with v_people_reached_prose
+--   listing each one.
+-- * Only counts of people: the extractor leaves "two workshops", "six safe spaces", "70 families" without
+--   the people_reached metric (extractors/vocabulary.toml, [counted]); percentages are not counts.
+CREATE OR REPLACE VIEW v_people_reached_prose AS
+SELECT last_day(make_date(TRY_CAST(substr(f.report_period, 1, 4) AS INTEGER),
+                          coalesce(TRY_CAST(substr(f.report_period, 6, 2) AS INTEGER), 12), 1)) AS report_date,
+       f.report_period,
+       CASE WHEN length(f.report_period) >= 7 THEN 'month' ELSE 'year' END AS period_grain,
+       f.report_family,
+       f.source_file,
+       f.sector,
+       f.value,
+       f.qualifier,
+       coalesce(ff.flags LIKE '%part_of%', false) AS part_of_earlier,
+       f.location,
+       f.period,
+       f.page,
+       f.evidence,
+       f.fact_id
+FROM v_facts f
+JOIN dim_report r ON r.source_file = f.source_file AND r.is_current
+JOIN fact_figure ff ON ff.report_key = r.report_key AND ff.fact_id = f.fact_id
+WHERE f.kind = 'prose' AND (f.measure = 'people_reached' OR f.metric = 'people_reached')
+  AND f.unit = 'number' AND f.value IS NOT NULL
+ORDER BY report_date, f.source_file, f.sector NULLS LAST, f.page NULLS LAST, f.value DESC;
+
 CREATE OR REPLACE VIEW v_people_reached AS
-WITH reached AS (
+WITH structured AS (
     SELECT *,
-           CASE kind WHEN 'table' THEN 1 WHEN 'chart_data' THEN 2 WHEN 'key_figure' THEN 3 ELSE 4 END AS kind_rank
+           CASE kind WHEN 'table' THEN 1 WHEN 'chart_data' THEN 2 ELSE 3 END AS kind_rank,
+           lower(trim(coalesce(population, ''))) = 'total' OR lower(trim(coalesce(indicator, ''))) = 'total'
+               AS is_total
     FROM v_facts
-    WHERE (measure = 'people_reached' OR metric = 'people_reached')
+    WHERE kind IN ('table', 'chart_data', 'key_figure')
+      AND (measure = 'people_reached' OR metric = 'people_reached')
       AND unit = 'number' AND sector IS NOT NULL AND value IS NOT NULL
-), chosen AS (
-    SELECT *, min(kind_rank) OVER (PARTITION BY source_file, sector) AS best_rank
-    FROM reached
+), ranked AS (
+    SELECT *,
+           min(kind_rank) OVER (PARTITION BY source_file, sector) AS best_rank,
+           bool_or(is_total) OVER (PARTITION BY source_file, sector, kind) AS has_total
+    FROM structured
+), totals AS (
+    SELECT report_period, report_family, source_file, sector,
+           sum(value) AS people_reached,
+           count(*) AS figures,
+           any_value(kind) AS kind,
+           string_agg(DISTINCT qualifier, ', ' ORDER BY qualifier) AS qualifiers,
+           list(fact_id ORDER BY fact_id) AS fact_ids
+    FROM ranked
+    WHERE kind_rank = best_rank AND (is_total OR NOT has_total)
+    GROUP BY report_period, report_family, source_file, sector
+), prose AS (
+    SELECT report_period, report_family, source_file, sector,
+           max(value) AS prose_people_max,
+           count(*) AS prose_figures,
+           list(fact_id ORDER BY fact_id) AS prose_fact_ids
+    FROM v_people_reached_prose
+    WHERE sector IS NOT NULL
+    GROUP BY report_period, report_family, source_file, sector
+), both_kinds AS (
+    SELECT coalesce(t.report_period, p.report_period) AS report_period,
+           coalesce(t.report_family, p.report_family) AS report_family,
+           coalesce(t.source_file, p.source_file) AS source_file,
+           coalesce(t.sector, p.sector) AS sector,
+           t.people_reached, t.figures, t.kind, t.qualifiers, t.fact_ids,
+           p.prose_people_max, p.prose_figures, p.prose_fact_ids
+    FROM totals t
+    FULL OUTER JOIN prose p ON p.source_file = t.source_file AND p.sector = t.sector
 )
 SELECT last_day(make_date(TRY_CAST(substr(report_period, 1, 4) AS INTEGER),
                           coalesce(TRY_CAST(substr(report_period, 6, 2) AS INTEGER), 12), 1)) AS report_date,
@@ -25,14 +87,15 @@ SELECT last_day(make_date(TRY_CAST(substr(report_period, 1, 4) AS INTEGER),
        report_family,
        source_file,
        sector,
-       sum(value) AS people_reached,
-       count(*) AS figures,
-       any_value(kind) AS kind,
-       string_agg(DISTINCT qualifier, ', ' ORDER BY qualifier) AS qualifiers,
-       list(fact_id ORDER BY fact_id) AS fact_ids
-FROM chosen
-WHERE kind_rank = best_rank
-GROUP BY report_period, report_family, source_file, sector
+       people_reached,
+       coalesce(figures, 0) AS figures,
+       kind,
+       qualifiers,
+       coalesce(fact_ids, []::VARCHAR[]) AS fact_ids,
+       prose_people_max,
+       coalesce(prose_figures, 0) AS prose_figures,
+       coalesce(prose_fact_ids, []::VARCHAR[]) AS prose_fact_ids
+FROM both_kinds
 ORDER BY report_date, source_file, sector;
 
 -- Funding by year and source: requirement, funded, budget, funds available, expenditure, and

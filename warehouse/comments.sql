@@ -191,6 +191,7 @@ COMMENT ON COLUMN v_dq_results.expectation IS 'Name of the expectation.';
 COMMENT ON COLUMN v_dq_results.status IS 'pass, warn or fail.';
 COMMENT ON COLUMN v_dq_results.observed IS 'What was observed, as text.';
 COMMENT ON COLUMN v_dq_results.details IS 'Further details, as text.';
+COMMENT ON COLUMN v_dq_results.is_latest_run IS 'true for the rows of the report''s latest loaded validation run (the one analysts usually want: earlier runs stay for the record).';
 
 COMMENT ON VIEW v_runs IS 'Contract view. One row per report and stage per run.';
 COMMENT ON COLUMN v_runs.run_id IS 'Id of the run: its Prefect flow run id, or quick-<uuid> for a run that found nothing new (no Prefect).';
@@ -202,18 +203,37 @@ COMMENT ON COLUMN v_runs.finished IS 'When the stage finished (UTC).';
 COMMENT ON COLUMN v_runs.error IS 'The error when the stage failed, else a note or NULL.';
 
 -- Analyst views (analyst_views.sql) ----------------------------------------------------------------
-COMMENT ON VIEW v_people_reached IS 'People reached by sector, per report: a time series across reports (x: report_date). One row per report and sector. Sums figures whose measure or metric is people_reached (unit number, sector known); per report and sector only the most structured kind present is summed (table, then chart_data, key_figure, prose) so prose highlights are not added to the table they repeat.';
+COMMENT ON VIEW v_people_reached IS 'People reached by sector, per report: a time series across reports (x: report_date). One row per report and sector. people_reached is the report''s own structured figure for the sector: its table cells (else chart points, else key-figure cards) counting people (measure or metric people_reached, unit number); a cell labelled Total is taken alone, otherwise the sector''s cells (e.g. RMRP and non-RMRP partners) are added. Prose figures are never added, to one another or to the table: one may contain another ("of which", "including", "among them", or two sentences about the same people). The largest prose figure is given apart as prose_people_max (a floor, not a total; each is in v_people_reached_prose). Only counts of people: figures whose own words count things or groups ("two workshops", "70 families", kits) are not people_reached.';
 COMMENT ON COLUMN v_people_reached.report_date IS 'Last day of the report period (31 December for annual reports).';
 COMMENT ON COLUMN v_people_reached.report_period IS 'YYYY or YYYY-MM of the report.';
 COMMENT ON COLUMN v_people_reached.period_grain IS 'month for monthly reports, year for annual reports.';
 COMMENT ON COLUMN v_people_reached.report_family IS 'Report family.';
 COMMENT ON COLUMN v_people_reached.source_file IS 'The report.';
 COMMENT ON COLUMN v_people_reached.sector IS 'Canonical sector name.';
-COMMENT ON COLUMN v_people_reached.people_reached IS 'Sum of the figures counted (people, or the unit the report counts in).';
-COMMENT ON COLUMN v_people_reached.figures IS 'Number of figures summed.';
-COMMENT ON COLUMN v_people_reached.kind IS 'The kind of figure summed: table, chart_data, key_figure or prose.';
-COMMENT ON COLUMN v_people_reached.qualifiers IS 'Qualifiers among the figures summed (e.g. lower_bound: the sum is a lower bound), or NULL when all are exact.';
-COMMENT ON COLUMN v_people_reached.fact_ids IS 'The v_facts.fact_id of every figure summed: the evidence.';
+COMMENT ON COLUMN v_people_reached.people_reached IS 'People reached in the sector as the report''s table, chart or cards print it (its Total cell, else the sum of its cells); NULL when the report gives the sector in prose only.';
+COMMENT ON COLUMN v_people_reached.figures IS 'Number of structured figures behind people_reached (0 when it is NULL).';
+COMMENT ON COLUMN v_people_reached.kind IS 'The kind of figure behind people_reached: table, chart_data or key_figure; NULL when it is NULL.';
+COMMENT ON COLUMN v_people_reached.qualifiers IS 'Qualifiers among the figures behind people_reached (e.g. lower_bound: the sum is a lower bound), or NULL when all are exact.';
+COMMENT ON COLUMN v_people_reached.fact_ids IS 'The v_facts.fact_id of every figure behind people_reached: the evidence.';
+COMMENT ON COLUMN v_people_reached.prose_people_max IS 'The largest single prose figure counting people in the sector: at least this many were reached. Never a sum, never added to people_reached.';
+COMMENT ON COLUMN v_people_reached.prose_figures IS 'Number of prose figures counting people in the sector (see v_people_reached_prose).';
+COMMENT ON COLUMN v_people_reached.prose_fact_ids IS 'The v_facts.fact_id of those prose figures.';
+
+COMMENT ON VIEW v_people_reached_prose IS 'Prose figures counting people reached, one row per figure, kept apart from the structured totals of v_people_reached and never summed: a figure may be contained in another (part_of_earlier), and two sentences may count the same people. Counts of things or groups ("two workshops", "70 families") and percentages are not here.';
+COMMENT ON COLUMN v_people_reached_prose.report_date IS 'Last day of the report period (31 December for annual reports).';
+COMMENT ON COLUMN v_people_reached_prose.report_period IS 'YYYY or YYYY-MM of the report.';
+COMMENT ON COLUMN v_people_reached_prose.period_grain IS 'month for monthly reports, year for annual reports.';
+COMMENT ON COLUMN v_people_reached_prose.report_family IS 'Report family.';
+COMMENT ON COLUMN v_people_reached_prose.source_file IS 'The report.';
+COMMENT ON COLUMN v_people_reached_prose.sector IS 'Canonical sector name, or NULL when the text names none.';
+COMMENT ON COLUMN v_people_reached_prose.value IS 'The number of people, as printed (canonical scale).';
+COMMENT ON COLUMN v_people_reached_prose.qualifier IS 'lower_bound, upper_bound, approx, or NULL when exact.';
+COMMENT ON COLUMN v_people_reached_prose.part_of_earlier IS 'true when its sentence introduces it as part of an earlier figure ("of which", "out of which", "including", "among them").';
+COMMENT ON COLUMN v_people_reached_prose.location IS 'Place the sentence ties the figure to, or NULL.';
+COMMENT ON COLUMN v_people_reached_prose.period IS 'Period the figure refers to, when stated.';
+COMMENT ON COLUMN v_people_reached_prose.page IS '1-based page for PDFs, NULL for web pages.';
+COMMENT ON COLUMN v_people_reached_prose.evidence IS 'The sentence the figure was read from.';
+COMMENT ON COLUMN v_people_reached_prose.fact_id IS 'The figure''s v_facts.fact_id.';
 
 COMMENT ON VIEW v_funding IS 'Funding by year and source: requirement, funded, budget, funds available and expenditure (and their printed percentages) pivoted to one row per year, report and budget line. line is Total for a report''s overall figures, else the indicator/area code (e.g. IA1, OA4) or sector. When a report prints the same line twice, the largest value is shown.';
 COMMENT ON COLUMN v_funding.year IS 'Year the money refers to: the figure''s period when stated, else the report''s year.';

@@ -23,8 +23,8 @@ GROUPS: list[tuple[str, list[str]]] = [
     ("Dimensions", ["dim_report", "dim_sector", "dim_location", "dim_indicator", "dim_period", "dim_unit"]),
     ("Audit", ["quarantine", "dq_result", "run_log", "raw_manifest", "correction"]),
     ("Contract views (docs/CONTRACT.md)", ["v_facts", "v_quarantine", "v_dq_results", "v_runs", "v_corrections"]),
-    ("Analyst views", ["v_people_reached", "v_funding", "v_key_figures", "v_indicators", "v_dq_summary",
-                       "v_series"]),
+    ("Analyst views", ["v_people_reached", "v_people_reached_prose", "v_funding", "v_key_figures", "v_indicators",
+                       "v_dq_summary", "v_series"]),
     ("Helper views", ["v_active_corrections"]),
 ]
 

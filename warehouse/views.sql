@@ -62,9 +62,22 @@ LEFT JOIN (
 ) cur ON cur.figure_key = c.figure_key
 ORDER BY c.decided_at, c.correction_id;
 
+-- is_latest_run: the row comes from the report's latest validation that was loaded (a rerun adds a new
+-- run's rows and keeps the old ones, so analysts filter on it to see each expectation once).
 CREATE OR REPLACE VIEW v_dq_results AS
-SELECT run_id, source_file, expectation, status, observed, details
-FROM dq_result;
+WITH runs AS (
+    SELECT d.source_file, d.run_id, max(l.started) AS started
+    FROM (SELECT DISTINCT source_file, run_id FROM dq_result) d
+    LEFT JOIN run_log l ON l.run_id = d.run_id AND l.source_file = d.source_file
+    GROUP BY d.source_file, d.run_id
+), latest AS (
+    SELECT source_file, arg_max(run_id, coalesce(started, TIMESTAMP '1970-01-01')) AS run_id
+    FROM runs GROUP BY source_file
+)
+SELECT q.run_id, q.source_file, q.expectation, q.status, q.observed, q.details,
+       coalesce(q.run_id = l.run_id, false) AS is_latest_run
+FROM dq_result q
+LEFT JOIN latest l ON l.source_file = q.source_file;
 
 CREATE OR REPLACE VIEW v_runs AS
 SELECT run_id, source_file, stage, status, started, finished, error

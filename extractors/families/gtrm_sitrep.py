@@ -175,10 +175,17 @@ def _parse_oriented(rows: list[list[str]], carry: list[str] | None) -> tuple[lis
             if parsed is None or not headers[j]:
                 continue
             value, unit, qualifier = parsed
-            around = " ".join(c or "" for c in row[max(1, j - 1): j + 2])
-            cells.append(Cell(label, " ".join(headers[j].split()), row[j], value, qualifier, unit,
-                              f"{label} {around}".strip()))
+            header = " ".join(headers[j].split())
+            cells.append(Cell(label, header, row[j], value, qualifier, unit, _cell_evidence(label, header, row[j])))
     return cells, headers
+
+
+def _cell_evidence(row_label: str, col_label: str, raw: str) -> str:
+    """What a cell says, in the words of its table: 'Protection | RMRP | 4,777' (the sector's label
+    first, whichever side of the table it is printed on), not the numbers printed next to it."""
+    labels = (col_label, row_label) if canonical_sector(col_label) and not canonical_sector(row_label) \
+        else (row_label, col_label)
+    return " | ".join(filter(None, (*labels, raw.strip())))
 
 
 @dataclass
@@ -409,7 +416,7 @@ def _grid_figure(item: _GridItem, page: int, location: str | None, section: str 
     value, unit, qualifier = _number(raw) or (None, "number", None)
     caption = " ".join(ln.text for ln in item.caption)
     return Figure(kind="table", value=value, unit=unit, raw=raw, qualifier=qualifier,
-                  evidence=f"{item.label.text} {raw} {caption}".strip(), metric=metric_for(caption),
+                  evidence=_cell_evidence(item.label.text.strip(), caption.strip(), raw), metric=metric_for(caption),
                   sector=canonical_sector(item.label.text), location=location, page=page, section=section)
 
 

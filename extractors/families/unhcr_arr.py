@@ -286,7 +286,7 @@ def _table_figures(found: _Found, ctx: _Context, outcome_sectors: dict[str, str]
         for value in parse_value(cell.text, cell.measure):
             out.append(Figure(
                 kind="table", value=value.value, unit=value.unit, raw=value.raw,
-                evidence=f"{cell.label} | {cell.population or ''} | {cell.measure}: {cell.text}"[:300],
+                evidence=" | ".join(filter(None, (cell.label, cell.population, f"{cell.measure}: {cell.text}")))[:300],
                 qualifier=value.qualifier, sector=sector, indicator=cell.code, measure=cell.measure,
                 population=canonical_population(cell.population) or cell.population, period=cell.period,
                 page=found.table.page, section=ctx.section, flags=value.flags,
