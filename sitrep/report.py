@@ -11,6 +11,7 @@ escapes tooltip text.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
+from sitrep.config import Paths
 from warehouse.db import open_read_only
 
 TEMPLATE = "report.html.j2"
@@ -79,28 +81,68 @@ def _spec(chart: alt.TopLevelMixin) -> dict:
         return chart.to_dict()
 
 
+# Ten strong hues, then ten light ones: the first twelve sectors never share a colour.
+PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#9e765f", "#439894", "#d67195", "#79706e",
+           "#b79a20", "#9ecae9", "#ffbf79", "#88d27a", "#ff9d98", "#d6a5c9", "#d8b5a5", "#83bcb6", "#fcbfd2",
+           "#bab0ac", "#f2cf5b"]
+GRAINS = {"month": "monthly reports", "year": "annual reports"}
+
+
+def sector_colours(sectors: list[str]) -> alt.Scale:
+    """One colour per sector (sorted, so a sector keeps its colour from page to page); past the palette,
+    colours repeat only beyond twenty sectors."""
+    domain = sorted(set(sectors))
+    return alt.Scale(domain=domain, range=[PALETTE[i % len(PALETTE)] for i in range(len(domain))])
+
+
 def _people_reached_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
+    # The figures behind each report's own sector total (stacked), and apart from them the largest prose figure
+    # (a tick: a floor, never added). Monthly and annual reports on separate panels, each with its own axis.
     facts = _df(con, """
-        SELECT p.report_date, p.report_period, p.sector, f.value, f.qualifier, f.kind, f.source_file, f.page,
-               f.evidence, f.fact_id
+        SELECT p.report_date, p.report_period, p.period_grain, p.sector, f.value, f.qualifier, f.kind,
+               'printed total' AS basis, f.source_file, f.page, f.evidence, f.fact_id
         FROM v_people_reached p, unnest(p.fact_ids) AS u(fact_id)
         JOIN v_facts f ON f.fact_id = u.fact_id AND f.source_file = p.source_file
-        ORDER BY p.report_date, p.sector, f.value DESC""")
+        UNION ALL
+        SELECT p.report_date, p.report_period, p.period_grain, p.sector, f.value, f.qualifier, 'prose' AS kind,
+               'largest prose figure' AS basis, f.source_file, f.page, f.evidence, f.fact_id
+        FROM v_people_reached p
+        JOIN v_people_reached_prose f ON f.source_file = p.source_file AND f.sector = p.sector
+                                      AND f.value = p.prose_people_max
+        QUALIFY row_number() OVER (PARTITION BY p.source_file, p.sector ORDER BY f.fact_id) = 1
+        ORDER BY report_date, sector, value DESC""")
     spec = None
     if len(facts):
         facts = _with_links(facts)
-        spec = _spec(alt.Chart(facts).mark_bar(stroke="white", strokeWidth=0.5, cursor="pointer").encode(
-            x=alt.X("report_period:O", title="report period", sort="ascending"),
-            y=alt.Y("sum(value):Q", title="people reached (sum of figures)"),
-            color=alt.Color("sector:N", title="sector"),
-            order=alt.Order("value:Q", sort="descending"),
-            href="href:N",
-            tooltip=[alt.Tooltip("sector:N"), alt.Tooltip("value:Q", title="people reached", format=","),
-                     alt.Tooltip("qualifier:N"), alt.Tooltip("report_period:N", title="report period"),
-                     *EVIDENCE_TOOLTIP],
-        ).properties(width=700, height=320))
-    return Chart("people-reached", "People reached by sector", "How many people did partners reach, by sector, "
-                 "report after report? (each bar segment is one printed figure)", spec, "v_people_reached"), facts
+        facts["panel"] = facts["period_grain"].map(GRAINS)
+        # one column per layer instead of filters: filtered forks of one source trouble faceted scales
+        printed = facts["basis"] == "printed total"
+        facts["printed"] = facts["value"].where(printed)
+        facts["prose"] = facts["value"].where(~printed)
+        colour = alt.Color("sector:N", title="sector", scale=sector_colours(list(facts["sector"])))
+        tooltip = [alt.Tooltip("sector:N"), alt.Tooltip("basis:N", title="drawn as"),
+                   alt.Tooltip("value:Q", title="people reached", format=","), alt.Tooltip("qualifier:N"),
+                   alt.Tooltip("report_period:N", title="report period"), *EVIDENCE_TOOLTIP]
+        panels = []
+        for grain, label in GRAINS.items():  # one chart per grain (not a facet): each its own axes and data
+            rows = facts[facts["period_grain"] == grain]
+            if not len(rows):
+                continue
+            base = alt.Chart(rows).encode(
+                x=alt.X("report_period:O", title="report period", sort="ascending"),
+                xOffset=alt.XOffset("sector:N", sort="ascending"),
+                color=colour, href="href:N", tooltip=tooltip)
+            bars = base.mark_bar(stroke="white", strokeWidth=0.5, cursor="pointer").encode(
+                y=alt.Y("sum(printed):Q", title="people reached"), order=alt.Order("value:Q", sort="descending"))
+            ticks = base.mark_tick(thickness=3, cursor="pointer").encode(y=alt.Y("prose:Q"))
+            panels.append(alt.layer(bars, ticks, title=alt.Title(label, anchor="start", fontSize=13)).properties(
+                width=alt.Step(12), height=230))
+        spec = _spec(alt.vconcat(*panels).resolve_scale(color="shared"))
+    return Chart("people-reached", "People reached by sector",
+                 "How many people did partners reach, by sector, report after report? Bars: the report's own "
+                 "table, chart or card figures for the sector (each segment one printed figure). Ticks: the largest "
+                 "figure written in prose, a floor that is never added to anything. Monthly and annual reports "
+                 "on separate panels.", spec, "v_people_reached"), facts
 
 
 def _funding_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
@@ -137,16 +179,27 @@ def _funding_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]
 
 def _key_figures_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
     facts = _df(con, """
-        SELECT report_date, report_period, metric, value, unit, qualifier,
+        WITH stated AS (
+            SELECT *, coalesce(period, report_period) AS as_of FROM v_key_figures
+            WHERE unit = 'number' AND value > 0 AND metric IS NOT NULL
+        )
+        SELECT make_date(TRY_CAST(substr(as_of, 1, 4) AS INTEGER),
+                         coalesce(TRY_CAST(substr(as_of, 6, 2) AS INTEGER), 7),
+                         CASE WHEN length(as_of) >= 7 THEN 15 ELSE 1 END) AS as_of_date,
+               as_of, CASE WHEN length(as_of) >= 7 THEN 'month' ELSE 'year' END AS period_grain,
+               report_date, report_period, metric, value, unit, qualifier,
                coalesce(qualifier, 'exact') AS exactness, qualifier_text, source_file, page, evidence, fact_id
-        FROM v_key_figures WHERE unit = 'number' AND value > 0 AND metric IS NOT NULL
-        ORDER BY report_date, metric""")
+        FROM stated
+        ORDER BY as_of_date, metric""")
     spec = None
     if len(facts):
         facts = _with_links(facts)
+        facts["as_of_date"] = pd.to_datetime(facts["as_of_date"]).dt.strftime("%Y-%m-%d")
         facts["report_date"] = pd.to_datetime(facts["report_date"]).dt.strftime("%Y-%m-%d")
-        base = alt.Chart(facts).encode(
-            x=alt.X("report_date:T", title="report date"),
+        facts["panel"] = facts["period_grain"].map({"month": "figures for a month", "year": "figures for a year"})
+        base = alt.Chart().encode(
+            x=alt.X("as_of_date:T", title="period the figure states (else the report's period), at its middle",
+                    axis=alt.Axis(tickCount="year", format="%Y")),
             y=alt.Y("value:Q", title="value (log scale)", scale=alt.Scale(type="log")),
             color=alt.Color("metric:N", title="metric"),
         )
@@ -154,13 +207,17 @@ def _key_figures_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFr
             shape=alt.Shape("exactness:N", title="qualifier"),
             href="href:N",
             tooltip=[alt.Tooltip("metric:N"), alt.Tooltip("qualifier_text:N", title="qualifier"),
-                     alt.Tooltip("value:Q", format=","), alt.Tooltip("report_period:N", title="report period"),
-                     *EVIDENCE_TOOLTIP])
+                     alt.Tooltip("value:Q", format=","), alt.Tooltip("as_of:N", title="stated period"),
+                     alt.Tooltip("report_period:N", title="report period"), *EVIDENCE_TOOLTIP])
         lines = base.mark_line(opacity=0.4)
-        spec = _spec((lines + points).properties(width=700, height=320))
+        spec = _spec(alt.layer(lines, points, data=facts).properties(width=760, height=220).facet(
+            row=alt.Row("panel:N", title=None, sort=["figures for a month", "figures for a year"]),
+        ))
     return Chart("key-figures", "Key figures over time", "What did each report's headline figures say (e.g. "
-                 "Venezuelans in Peru), report after report, and how exact were they? (key figures whose metric is "
-                 "known; the table lists them all)", spec, "v_key_figures"), facts
+                 "Venezuelans in Peru), and how exact were they? Each is drawn at the period it states (a 2019 "
+                 "figure at 2019, whatever the report's date), else at its report's period; figures for a month and "
+                 "for a year on separate panels. (Key figures whose metric is known; the table lists them all.)",
+                 spec, "v_key_figures"), facts
 
 
 def _indicators_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
@@ -216,7 +273,7 @@ def _trends_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]:
         base = alt.Chart(facts).encode(
             x=alt.X("report_date:T", title="report date"),
             y=alt.Y("value:Q", title="people reached"),
-            color=alt.Color("series:N", title="sector · family (grain)"),
+            color=alt.Color("series:N", title="sector · family (grain)", scale=sector_colours(list(facts["series"]))),
         )
         points = base.mark_point(filled=True, size=70, cursor="pointer").encode(
             href="href:N",
@@ -274,13 +331,17 @@ def write_report(warehouse: Path, output: Path) -> Path:
         quarantine = _df(con, """
             SELECT source_file, report_period, page, kind, value, unit, expectation, reason, evidence, fact_id
             FROM v_quarantine ORDER BY source_file, page NULLS LAST, fact_id""")
-        people = _df(con, "SELECT * EXCLUDE (fact_ids), fact_ids FROM v_people_reached")
+        people = _df(con, "SELECT * FROM v_people_reached")
         funding = _df(con, "SELECT * FROM v_funding")
         key_figures = _df(con, "SELECT * FROM v_key_figures")
         indicators = _df(con, "SELECT * FROM v_indicators")
         series = _df(con, """SELECT s.*, f.evidence FROM v_series s
                              JOIN v_facts f ON f.fact_id = s.fact_id AND f.source_file = s.source_file""") \
             if _has_series(con) else pd.DataFrame()
+        all_facts = _df(con, "SELECT fact_id, source_file, page, evidence FROM v_facts")
+        raw_files = _df(con, """SELECT r.source_file, r.sha256, r.media_type, any_value(m.path) AS manifest_path
+                                FROM dim_report r LEFT JOIN raw_manifest m ON m.sha256 = r.sha256
+                                WHERE r.is_current GROUP BY ALL""")
         totals = con.execute("""SELECT (SELECT count(*) FROM v_facts), (SELECT count(*) FROM v_quarantine),
                                        (SELECT count(DISTINCT source_file) FROM v_facts),
                                        (SELECT max(finished) FROM v_runs)""").fetchone()
@@ -289,13 +350,13 @@ def write_report(warehouse: Path, output: Path) -> Path:
     finally:
         con.close()
 
-    evidence_rows = pd.DataFrame(columns=["fact_id", "source_file", "page", "evidence", "chart"])
-    if evidence:
-        all_rows = pd.concat(evidence, ignore_index=True)
-        charts_of = all_rows.groupby("fact_id")["chart"].agg(lambda c: ", ".join(dict.fromkeys(c)))
-        evidence_rows = all_rows.drop_duplicates("fact_id").drop(columns="chart").merge(
-            charts_of.rename("chart"), left_on="fact_id", right_index=True)
-        evidence_rows = evidence_rows.sort_values(["source_file", "page", "fact_id"], na_position="last")
+    # Every figure the page links to (chart marks and the views' rows) gets a row in the evidence table.
+    linked = [*people["fact_ids"], *people["prose_fact_ids"], *funding["fact_ids"], *indicators["fact_ids"],
+              list(key_figures["fact_id"]), list(series["fact_id"]) if "fact_id" in series else []]
+    evidence_rows = _evidence_rows(all_facts, evidence, {i for ids in linked for i in _plain(ids) or []})
+    sources = _raw_links(raw_files, Paths.for_warehouse(warehouse).raw_dir, Path(output).parent)
+    evidence_rows["raw_href"] = [_page_link(sources.get(s), p) for s, p in
+                                 zip(evidence_rows["source_file"], evidence_rows["page"], strict=True)]
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("sitrep", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
@@ -311,11 +372,48 @@ def write_report(warehouse: Path, output: Path) -> Path:
         dq=_records(dq), quarantine=_records(quarantine),
         people=_records(people), funding=_records(funding), key_figures=_records(key_figures),
         indicators=_records(indicators), series=_records(series), evidence=_records(evidence_rows),
+        raw_links={s: link for s, (link, _) in sources.items()},
     )
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
     return output
+
+
+def _evidence_rows(all_facts: pd.DataFrame, charted: list[pd.DataFrame], linked: set[str]) -> pd.DataFrame:
+    """One row per figure linked from the page, with the charts it is drawn in ('' when only listed)."""
+    charts_of: dict[str, str] = {}
+    if charted:
+        rows = pd.concat(charted, ignore_index=True)
+        charts_of = rows.groupby("fact_id")["chart"].agg(lambda c: ", ".join(dict.fromkeys(c))).to_dict()
+    wanted = linked | set(charts_of)
+    out = all_facts[all_facts["fact_id"].isin(wanted)].drop_duplicates("fact_id").copy()
+    out["page"] = out["page"].astype("Int64")
+    out["chart"] = [charts_of.get(i, "") for i in out["fact_id"]]
+    return out.sort_values(["source_file", "page", "fact_id"], na_position="last")
+
+
+def _raw_links(raw_files: pd.DataFrame, raw_dir: Path, page_dir: Path) -> dict[str, tuple[str, bool]]:
+    """source_file -> (link to its stored raw file relative to the page, whether it is a PDF). The raw store
+    beside the warehouse first (data/raw/<aa>/<sha256>), else the path the manifest recorded."""
+    links = {}
+    for row in raw_files.itertuples(index=False):
+        candidates = [raw_dir / row.sha256[:2] / row.sha256]
+        if isinstance(row.manifest_path, str):
+            candidates.append(Path(row.manifest_path))
+        found = next((c for c in candidates if c.exists()), None)
+        if found is not None:
+            rel = os.path.relpath(found.resolve(), page_dir.resolve())
+            links[row.source_file] = (Path(rel).as_posix(), row.media_type == "application/pdf")
+    return links
+
+
+def _page_link(source: tuple[str, bool] | None, page: Any) -> str | None:
+    """The raw file, opened at the figure's page for a PDF (#page=N, which PDF viewers honour)."""
+    if source is None:
+        return None
+    link, is_pdf = source
+    return f"{link}#page={int(page)}" if is_pdf and not _missing(page) else link
 
 
 def _format_number(value: Any, unit: str | None = None) -> str:

@@ -6,6 +6,7 @@ each analyst view has rows whose values are known here.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -28,7 +29,8 @@ from warehouse.load import ReportVersion, load_report
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-ANALYST_VIEWS = ["v_people_reached", "v_people_reached_prose", "v_funding", "v_key_figures", "v_indicators", "v_dq_summary"]
+ANALYST_VIEWS = ["v_people_reached", "v_people_reached_prose", "v_funding", "v_key_figures", "v_indicators",
+                 "v_dq_summary"]
 EVIL = '<script>alert("pwned")</script> & <img src=x onerror=alert(2)>'
 
 
@@ -310,6 +312,42 @@ def test_report_links_every_chart_figure_to_its_evidence(report_html, con):
     for fact_id in charted:  # the chart data carries the link and the evidence for the tooltip
         assert f'"href": "#fact-{fact_id}"' in html
     assert '"title": "evidence"' in html
+
+
+def test_every_link_in_the_report_resolves(report_html, con):
+    """Every href="#..." (in the page and in the charts' data) names an element of the page: the views' rows
+    link every figure behind them (funding lines, all key figures, prose figures), not only the charted ones."""
+    from .htmlcheck import dangling, links
+
+    parsed = links(report_html)
+    assert len(parsed.anchors) > 30
+    assert dangling(report_html) == []
+    listed = {i for (i,) in con.execute("SELECT unnest(fact_ids) FROM v_funding UNION SELECT fact_id FROM "
+                                        "v_key_figures UNION SELECT unnest(prose_fact_ids) FROM v_people_reached"
+                                        ).fetchall()}
+    assert {f"fact-{i}" for i in listed} <= parsed.ids
+
+
+def test_report_charts_one_colour_per_sector_and_panels_per_grain(report_html):
+    """Each sector its own colour (12 sectors used to share 10), and monthly and annual reports on separate
+    panels, in the people-reached chart; key figures by the grain of the period they state."""
+    html = report_html.read_text(encoding="utf-8")
+    specs = json.loads(re.search(r'<script type="application/json" id="vega-specs">(.*?)</script>', html, re.S)[1])
+    people = specs["people-reached"]
+    panels = people["vconcat"]  # one panel per grain present: here only monthly reports
+    assert [p["title"]["text"] for p in panels] == ["monthly reports"]
+    scales = [layer["encoding"]["color"]["scale"] for p in panels for layer in p["layer"]]
+    assert all(s == scales[0] for s in scales)
+    assert len(set(scales[0]["range"])) == len(scales[0]["domain"]) == 2  # Health, Shelter
+    assert specs["key-figures"]["facet"]["row"]["field"] == "panel"
+
+
+def test_sector_colours_stay_distinct_up_to_twenty_sectors():
+    from sitrep.report import sector_colours
+
+    for n in (10, 12, 20):
+        scale = sector_colours([f"sector {i}" for i in range(n)]).to_dict()
+        assert len(set(scale["range"])) == n
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install -y chromium) "

@@ -123,3 +123,36 @@ def test_table_evidence_names_row_and_column(first_run):
         WHERE kind = 'table' AND source_file IN ('gtrm-peru-sitrep-2021-02.pdf', 'r4v-peru-sitrep-2023-09.html')"""))
     assert evidence["Protection/RMRP"] == "Protection | RMRP | 4,777"
     assert evidence["Protection/"] == "Protection | 12,483"
+
+
+def test_report_of_the_real_warehouse_links_resolve_and_renders(first_run, tmp_path):
+    """`sitrep report` on the samples' warehouse: every in-page link resolves, every evidence row links to the
+    stored raw file (a relative path that exists) at its page for a PDF; chromium draws it (screenshot kept in
+    the test's folder: look at it)."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    from sitrep.report import write_report
+
+    from .htmlcheck import dangling, links
+
+    _, warehouse = first_run
+    page = write_report(warehouse, warehouse.parent / "report" / "report.html")
+    assert dangling(page) == []
+    parsed = links(page)
+    raw = [h for h in parsed.others if "raw/" in h]
+    assert raw and all(not h.startswith("/") for h in raw)
+    assert any(re.search(r"raw/[0-9a-f]{2}/[0-9a-f]{64}#page=\d+$", h) for h in raw)  # a PDF page
+    evidence_rows = re.findall(r'<tr id="fact-[0-9a-f]+">\s*<td><a href="([^"]+)"', page.read_text(encoding="utf-8"))
+    assert len(evidence_rows) == page.read_text(encoding="utf-8").count('<tr id="fact-')
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("needs /usr/bin/chromium to render the report")
+    shot = tmp_path / "report.png"
+    done = subprocess.run([str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}",
+                           "--virtual-time-budget=15000", "--window-size=1200,3000", f"--screenshot={shot}",
+                           page.as_uri()], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
