@@ -247,9 +247,12 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
 
 
 def _build_docs(paths: Paths) -> str | None:
+    """sitrep's data-quality pages (sitrep.dq_pages) from the published warehouse: one page per report and run,
+    offline, earlier runs kept."""
+    from sitrep.dq_pages import write_dq_pages
+
     try:
-        docs = get_validator(str(paths.dq_dir)).build_docs()
-        return str(docs) if docs else None
+        return str(write_dq_pages(paths.warehouse, paths.dq_dir))
     except Exception as exc:  # Data Docs are a convenience; never fail a run over them
         _say(f"Data Docs not built: {exc}", logging.WARNING)
         return None

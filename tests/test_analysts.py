@@ -418,3 +418,54 @@ def test_export_and_report_open_the_warehouse_read_only(warehouse, con, tmp_path
     export_parquet(warehouse, tmp_path / "pq")  # while an analyst's read-only session is open (`con`)
     write_report(warehouse, tmp_path / "r.html")
     assert warehouse.stat().st_mtime_ns == before
+
+
+# --- data-quality pages and the latest validation --------------------------------------------------
+
+def test_dq_pages_one_per_report_offline_and_earlier_runs_kept(tmp_path):
+    """sitrep's own data-quality pages: one page per report and run (not per batch), 'passed with warnings'
+    when only warnings were hit, no network asset, and a later run adds pages without replacing the old ones;
+    v_dq_results.is_latest_run marks the later run's rows only."""
+    from sitrep.dq_pages import write_dq_pages
+
+    from .htmlcheck import dangling, links
+
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    t1, t2 = datetime(2026, 1, 1, 10), datetime(2026, 2, 1, 10)
+    quarantine = pd.DataFrame([{"row": len(REPORT_A) - 1, "expectation": "percent_within_0_100", "reason": EVIL}])
+    load_report(con, "run1", _version("gtrm-a.pdf", "gtrm_sitrep", "2021-02", "a"),
+                _frame("gtrm_sitrep", "2021-02", REPORT_A), _dq("pass", "fail"), quarantine)
+    load_report(con, "run1", _version("r4v-b.html", "r4v_sitrep", "2023-09", "b"),
+                _frame("r4v_sitrep", "2023-09", REPORT_B), _dq("pass", "warn"), NO_Q)
+    for name in ("gtrm-a.pdf", "r4v-b.html"):
+        _stages(con, "run1", name, t1)
+    con.close()
+    docs = tmp_path / "dq"
+    index = write_dq_pages(path, docs)
+    first = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.html"))
+    assert first == ["index.html", "runs/run1/gtrm-a.pdf.html", "runs/run1/r4v-b.html.html"]
+    a, b = (docs / first[1]).read_text(encoding="utf-8"), (docs / first[2]).read_text(encoding="utf-8")
+    assert "gtrm-a.pdf: <span class=\"status s-failed\">failed</span>" in a and "&lt;script&gt;" in a
+    assert "r4v-b.html: <span class=\"status s-passed-with-warnings\">passed with warnings</span>" in b
+    assert "_and_" not in index.read_text(encoding="utf-8")
+
+    con = duckdb.connect(str(path))  # a rerun validates B again: only warnings were hit, again
+    load_report(con, "run2", _version("r4v-b.html", "r4v_sitrep", "2023-09", "b"),
+                _frame("r4v_sitrep", "2023-09", REPORT_B), _dq("pass", "warn"), NO_Q)
+    _stages(con, "run2", "r4v-b.html", t2)
+    latest = con.execute("SELECT run_id, source_file, count(*) FROM v_dq_results WHERE is_latest_run "
+                         "GROUP BY ALL ORDER BY 2").fetchall()
+    assert latest == [("run1", "gtrm-a.pdf", 2), ("run2", "r4v-b.html", 2)]
+    assert con.execute("SELECT count(*) FROM v_dq_results").fetchone() == (6,)
+    con.close()
+    write_dq_pages(path, docs)
+    second = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.html"))
+    assert set(first) < set(second) and "runs/run2/r4v-b.html.html" in second
+    for page in docs.rglob("*.html"):
+        parsed = links(page)
+        assert not [u for u in parsed.assets + parsed.others if u.startswith(("http:", "https:", "//"))], page
+        assert dangling(page) == [], page
+    html = index.read_text(encoding="utf-8")
+    assert html.count('href="runs/run1/r4v-b.html.html"') == 1 and html.count('href="runs/run2/r4v-b.html.html"') == 2

@@ -156,3 +156,20 @@ def test_report_of_the_real_warehouse_links_resolve_and_renders(first_run, tmp_p
                            "--virtual-time-budget=15000", "--window-size=1200,3000", f"--screenshot={shot}",
                            page.as_uri()], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+
+
+def test_data_quality_pages_one_per_report_offline(first_run):
+    """The run's data-quality pages: one per report (never '..._and_2_more'), no network asset, links resolve."""
+    from .htmlcheck import dangling, links
+
+    summary, warehouse = first_run
+    docs = warehouse.parent / "dq"
+    assert summary.data_docs == str(docs / "index.html")
+    pages = sorted(p.name for p in (docs / "runs").rglob("*.html"))
+    assert pages == sorted(f"{p.name}.html" for p in SAMPLES.iterdir())
+    for page in docs.rglob("*.html"):
+        parsed = links(page)
+        assert not [u for u in parsed.assets + parsed.others if u.startswith(("http:", "https:", "//"))], page
+        assert dangling(page) == [], page
+    arr = next((docs / "runs").rglob("unhcr-arr-peru-2023.pdf.html")).read_text(encoding="utf-8")
+    assert "passed with warnings" in arr and "Status: Failed" not in arr
