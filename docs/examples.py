@@ -24,10 +24,15 @@ QUERIES = (
      """SELECT source_file, report_family, report_period, count(*) AS figures
 FROM v_facts GROUP BY ALL ORDER BY source_file;"""),
     ("People reached by sector, month after month (monthly situation reports)",
-     """SELECT report_period, sector, people_reached, figures, kind
+     """SELECT report_period, sector, people_reached, figures, kind, prose_people_max, prose_figures
 FROM v_people_reached
 WHERE period_grain = 'month' AND sector IN ('Health', 'Food Security', 'Protection')
 ORDER BY sector, report_period;"""),
+    ("Prose figures of people reached, never added up: the parts 'of which' a larger figure",
+     """SELECT source_file, sector, value, part_of_earlier, left(evidence, 80) AS evidence
+FROM v_people_reached_prose
+WHERE sector IN ('Child Protection', 'Gender-Based Violence')
+ORDER BY source_file, sector, value DESC;"""),
     ("Population key figures by report date, with the qualifier in words",
      """SELECT report_date, source_file,
        qualifier_text || format('{:,}', CAST(value AS BIGINT)) AS population, period, evidence
@@ -50,9 +55,9 @@ LIMIT 5;"""),
        left(q.reason, 70) AS reason
 FROM v_dq_summary s LEFT JOIN v_quarantine q USING (source_file)
 ORDER BY s.source_file;"""),
-    ("Expectations that did not simply pass",
+    ("Expectations that did not simply pass, in each report's latest validation (earlier runs stay in the view)",
      """SELECT source_file, expectation, status, left(details, 90) AS details
-FROM v_dq_results WHERE status <> 'pass'
+FROM v_dq_results WHERE status <> 'pass' AND is_latest_run
 ORDER BY source_file, expectation;"""),
 )
 
