@@ -28,11 +28,6 @@ FROM v_facts GROUP BY ALL ORDER BY source_file;"""),
 FROM v_people_reached
 WHERE period_grain = 'month' AND sector IN ('Health', 'Food Security', 'Protection')
 ORDER BY sector, report_period;"""),
-    ("Prose figures of people reached, never added up: the parts 'of which' a larger figure",
-     """SELECT source_file, sector, value, part_of_earlier, left(evidence, 80) AS evidence
-FROM v_people_reached_prose
-WHERE sector IN ('Child Protection', 'Gender-Based Violence')
-ORDER BY source_file, sector, value DESC;"""),
     ("Population key figures by report date, with the qualifier in words",
      """SELECT report_date, source_file,
        qualifier_text || format('{:,}', CAST(value AS BIGINT)) AS population, period, evidence
@@ -59,6 +54,11 @@ ORDER BY s.source_file;"""),
      """SELECT source_file, expectation, status, left(details, 90) AS details
 FROM v_dq_results WHERE status <> 'pass' AND is_latest_run
 ORDER BY source_file, expectation;"""),
+    ("Prose figures of people reached, never added up: the parts 'of which' a larger figure",
+     """SELECT source_file, sector, value, part_of_earlier, left(evidence, 80) AS evidence
+FROM v_people_reached_prose
+WHERE sector IN ('Child Protection', 'Gender-Based Violence')
+ORDER BY source_file, sector, value DESC;"""),
 )
 
 
