@@ -37,8 +37,9 @@ def overall(statuses: pd.Series) -> str:
 
 
 def write_dq_pages(warehouse: Path, out_dir: Path) -> Path:
-    """(Re)write the index and the page of every (run, report) validation in the warehouse; returns index.html.
-    Pages of runs no longer in the warehouse are left where they are."""
+    """Write the index of every (run, report) validation in the warehouse, the page of each report's latest
+    validation, and any page not written yet; returns index.html. An earlier validation's page is left as it was
+    written (with the figures it held back then), so reruns cost one page per report validated."""
     con = open_read_only(Path(warehouse))
     try:
         results = con.execute("""
@@ -83,6 +84,8 @@ def write_dq_pages(warehouse: Path, out_dir: Path) -> Path:
         order = {"fail": 0, "warn": 1, "pass": 2}
         ranked = rows.assign(rank=rows["status"].map(order)).sort_values(["rank", "expectation"])
         page = out_dir / entry["href"]
+        if page.exists() and not latest:
+            continue
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(env.get_template("dq_page.html.j2").render(
             entry=entry, results=ranked.to_dict("records"), held=quarantined.to_dict("records"),

@@ -463,6 +463,7 @@ def test_dq_pages_one_per_report_offline_and_earlier_runs_kept(tmp_path):
     write_dq_pages(path, docs)
     second = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.html"))
     assert set(first) < set(second) and "runs/run2/r4v-b.html.html" in second
+    assert (docs / "runs/run1/r4v-b.html.html").read_text(encoding="utf-8") == b  # the earlier page, as it was
     for page in docs.rglob("*.html"):
         parsed = links(page)
         assert not [u for u in parsed.assets + parsed.others if u.startswith(("http:", "https:", "//"))], page
