@@ -98,7 +98,7 @@ def neighbours(published: pd.DataFrame | None, source_file: str, family: str, re
     return _compare(points)
 
 
-def _label(p: pd.Series) -> str:
+def _label(p: dict) -> str:
     dims = [f"{k} {p[k]}" for k in ("sector", "location", "population", "indicator") if isinstance(p[k], str)]
     return f"{p['kind']} {p['metric']}" + (f" ({', '.join(dims)})" if dims else "") + f" [{p['unit']}]"
 
@@ -110,17 +110,21 @@ def _ratio(a: float, b: float) -> float | None:
 
 
 def _compare(points: pd.DataFrame) -> pd.DataFrame:
+    """Each incoming point (fact_id row:N) against the nearest earlier and later published periods of its
+    series (plain Python over the few points of the incoming report's series)."""
+    records = points.to_dict("records")
+    mine = [p for p in records if p["fact_id"].startswith("row:")]
+    wanted = {p["series_id"] for p in mine}
+    by_series: dict[str, list[dict]] = {}
+    for p in records:
+        if p["series_id"] in wanted and not p["fact_id"].startswith("row:"):
+            by_series.setdefault(p["series_id"], []).append(p)
     rows = []
-    incoming = points["fact_id"].str.startswith("row:")
-    mine = points[incoming]
-    others = points[~incoming & points["series_id"].isin(set(mine["series_id"]))]
-    by_series = {key: group for key, group in others.groupby("series_id")}
-    for _, p in mine.iterrows():
-        series = by_series.get(p["series_id"], others.iloc[0:0])
-        before = series[series["period"] < p["period"]].sort_values(["period", "source_file"])
-        after = series[series["period"] > p["period"]].sort_values(["period", "source_file"])
-        prev = before.iloc[-1] if len(before) else None
-        nxt = after.iloc[0] if len(after) else None
+    for p in mine:
+        series = sorted(by_series.get(p["series_id"], []), key=lambda n: (n["period"], n["source_file"]))
+        before = [n for n in series if n["period"] < p["period"]]
+        after = [n for n in series if n["period"] > p["period"]]
+        prev, nxt = (before[-1] if before else None), (after[0] if after else None)
         found = [(word, n, _ratio(p["value"], n["value"])) for word, n in (("previous", prev), ("next", nxt))
                  if n is not None]
         found = [(word, n, r) for word, n, r in found if r is not None]

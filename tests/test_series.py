@@ -139,6 +139,29 @@ def test_a_sixfold_change_warns_and_loads(history):
                             "kind = 'table'", [BIG_DEC.name]) == [(66324.0,)]
 
 
+def test_report_trends_panel_draws_the_series(history, tmp_path):
+    """`sitrep report`: the trends panel (from v_series) is drawn in Chromium, its table lists the series with
+    their previous values, and each point links to its figure's evidence row."""
+    from sitrep.report import write_report
+    from tests.test_analysts import _Charts, _chromium
+
+    _, warehouse, _ = history
+    page = write_report(warehouse, tmp_path / "report.html")
+    html = page.read_text(encoding="utf-8")
+    trends = html[html.index('<section id="trends">'):]
+    trends = trends[:trends.index("</section>")]
+    assert "<td>2023-10</td>" in trends and "<td class=\"num\">12,159</td>" in trends  # Health, October
+    assert "<td class=\"num\">11,054</td>" in trends  # its previous value (September)
+    health_oct = query(warehouse, "SELECT fact_id FROM v_series WHERE source_file = 'r4v-peru-sitrep-2023-10.html' "
+                                  "AND kind = 'table' AND sector = 'Health'")[0][0]
+    assert f'id="fact-{health_oct}"' in html  # the point's evidence row
+    dom = _chromium(["--dump-dom", page.as_uri()], tmp_path / "profile")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    parsed = _Charts()
+    parsed.feed(dom.stdout)
+    assert parsed.drawn.get("chart-trends") is True and parsed.body.get("data-charts-failed") == "0"
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*SITREP, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
