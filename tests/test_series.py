@@ -260,3 +260,48 @@ def test_neighbours_compare_with_the_nearest_published_periods_and_only_warn_abo
     assert table["jump_all"] == pytest.approx(11000 / 120) and table["jump_any"] == pytest.approx(110)
     assert "110× the series' previous value 100 (2023-01, a-2023-01.html)" in table["reason"]
     assert pd.isna(prose["jump_all"]) and prose["jump_any"] == pytest.approx(120)
+
+
+def test_figure_key_follows_a_figure_across_versions_and_correct_publishes_atomically(tmp_path):
+    """Real DuckDB file, the load stage's own function: a decision follows its figure to a new version that
+    prints it on another page with other wording, not to one that prints another number; `sitrep correct`
+    swaps the file in, so a reader opened before keeps its snapshot."""
+    import duckdb
+    import pandas as pd
+
+    from extractors.records import ExtractResult, Figure
+    from sitrep.artifacts import figures_frame
+    from warehouse.db import ensure_schema
+    from warehouse.load import ReportVersion, load_report
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    no_dq = pd.DataFrame(columns=["expectation", "status", "observed", "details"])
+    no_q = pd.DataFrame(columns=["row", "expectation", "reason"])
+
+    def load(sha: str, raw: str, value: float, page: int, evidence: str) -> None:
+        figures = figures_frame(ExtractResult("gtrm_sitrep", "2021-02", [
+            Figure("table", 2016.0, "number", "Health | 2,016", raw="2,016", metric="people_reached", sector="Health",
+                   page=2),
+            Figure("table", value, "number", evidence, raw=raw, metric="people_reached", sector="WASH", page=page)]))
+        con = duckdb.connect(str(warehouse))
+        ensure_schema(con)
+        load_report(con, "run-" + sha[:1], ReportVersion("s.pdf", sha * 64, "gtrm_sitrep", "2021-02", None,
+                                                         "application/pdf", 1, "src", "loc",
+                                                         "2026-01-01T00:00:00+00:00"), figures, no_dq, no_q)
+        con.close()
+
+    load("a", "29,75", 2975.0, 3, "WASH | 29,75")
+    wash = query(warehouse, "SELECT fact_id FROM v_facts WHERE sector = 'WASH'")[0][0]
+    reader = duckdb.connect(str(warehouse), read_only=True)  # an analyst's open session
+    done = _cli("correct", wash, "--value", "2975", "--reason", "grouping misprint", "--warehouse", str(warehouse))
+    assert done.returncode == 0, done.stderr
+    assert reader.execute("SELECT count(*) FROM correction").fetchone() == (0,)  # its snapshot, undisturbed
+    reader.close()
+    assert query(warehouse, "SELECT value, corrected FROM v_facts WHERE sector = 'WASH'") == [(2975.0, True)]
+
+    load("b", "29,75", 2975.0, 4, "WASH (all partners) | 29,75")  # re-published: moved and reworded
+    assert query(warehouse, "SELECT corrected FROM v_facts WHERE sector = 'WASH'") == [(True,)]
+    assert query(warehouse, "SELECT corrected FROM v_facts WHERE sector = 'Health'") == [(False,)]
+    load("c", "2,975", 2975.0, 4, "WASH | 2,975")  # the publisher fixed the misprint: a new figure
+    assert query(warehouse, "SELECT corrected FROM v_facts WHERE sector = 'WASH'") == [(False,)]
+    assert query(warehouse, "SELECT status, current_fact_id FROM v_corrections") == [("active", None)]
