@@ -81,11 +81,19 @@ def test_the_fetch_stage_deadline_stops_downloads_that_started_in_time(tmp_path)
         assert time.monotonic() - t0 < 8
 
 
-def test_a_bad_deadline_setting_is_a_configuration_error(tmp_path):
+@pytest.mark.parametrize("setting, value, line", [
+    ("SITREP_FETCH_DEADLINE", "soon", "sitrep: SITREP_FETCH_DEADLINE must be a whole number (got 'soon')"),
+    ("SITREP_FETCH_STAGE_DEADLINE", "0", "sitrep: SITREP_FETCH_STAGE_DEADLINE must be at least 1 (got 0)"),
+    ("SITREP_PDF_PAGE_MB", "lots", "sitrep: SITREP_PDF_PAGE_MB must be a whole number (got 'lots')"),
+])
+def test_a_bad_setting_is_a_configuration_error_before_anything_starts(tmp_path, setting, value, line):
+    t0 = time.monotonic()
     out = sitrep(["run", "--source", str(fd.R4V), "--warehouse", str(tmp_path / "data" / "w.duckdb")], tmp_path,
-                 timeout=300, SITREP_FETCH_DEADLINE="soon")
+                 timeout=300, **{setting: value})
     assert out.returncode == 2
-    assert one_error_line(out.stderr) == "sitrep: SITREP_FETCH_DEADLINE must be a whole number (got 'soon')"
+    assert one_error_line(out.stderr) == line
+    assert time.monotonic() - t0 < 60  # no Prefect start-up first (that alone takes minutes on a busy machine)
+    assert not (tmp_path / "data" / "prefect" / "server.log").exists()
 
 
 # --- one real run: a stale analyst WAL beside a symlinked warehouse, and a dripping URL -------------------------
