@@ -103,6 +103,7 @@ def prepare(figures: pd.DataFrame) -> pd.DataFrame:
     flags = df["flags"].fillna("")
     df["is_text_value"] = flags.str.contains(r"\btext_value\b", regex=True)
     df["is_malformed"] = flags.str.contains(r"\bmalformed_number\b", regex=True)
+    df["is_unproven"] = flags.str.contains(r"\braw_not_in_source\b", regex=True)
     key_cols = ["value", "unit", "qualifier", "kind", "metric", "sector", "location", "indicator", "measure",
                 "population", "period", "page", "section", "evidence"]
     # a sentence may repeat a number ("two women and two men"): prose is left out of the duplicate check

@@ -78,6 +78,15 @@ FIGURE_CHECKS: tuple[FigureCheck, ...] = (
             column="is_malformed", value_set=[False], meta=m),
         lambda r: f"value {_v(r)}{_raw(r)} has a malformed digit grouping (flags: {r.get('flags')})"),
     FigureCheck(
+        "raw_in_source", FAIL,
+        "Every figure's printed form (raw) occurs verbatim, as a whole number, in its source: the PDF page's "
+        "text layer or the web page's text (extraction flags raw_not_in_source where it does not).",
+        lambda m: gx.expectations.ExpectColumnValuesToBeInSet(
+            column="is_unproven", value_set=[False], meta=m),
+        lambda r: (f"value {_v(r)}: its printed form '{r.get('raw') or ''}' does not occur in "
+                   + (f"page {int(r['page'])}'s text layer" if r.get("page") == r.get("page") and r.get("page")
+                      else "the report's text") + " (a misreading)")),
+    FigureCheck(
         "text_value_flagged", WARN,
         "Figures read from a text value (e.g. 'Extensive: >=70 points') are listed.",
         lambda m: gx.expectations.ExpectColumnValuesToBeInSet(

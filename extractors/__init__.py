@@ -2,7 +2,9 @@
 
 `extract_report` detects the report family from the content (never the file name) and hands
 the document to that family's extractor; reports of no known family go through the generic
-path with a warning.
+path with a warning. Every figure is then proven against the document's own text (extractors.proof):
+a family reading whose table cells the text does not hold, or that the family reader itself could not
+confirm (proof.Unverified), is dropped for the generic path's, with a warning.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sitrep.errors import ExtractError
 
 from .document import Document
 from .families import FAMILIES, generic
+from .proof import Unverified, prove
 from .records import FIGURE_COLUMNS, ExtractResult, Figure
 from .vocab import counts_things, metric_for
 
@@ -75,16 +78,36 @@ def extract_report(data: bytes, name: str) -> ExtractResult:
         raise ExtractError(f"not a PDF or web page (content looks like {doc.media_type})", report=name)
     try:
         refuse_non_report(doc)
+        why = "no known report family recognised"
         for family in FAMILIES:
             if family.detect(doc):
-                return _with_metrics(family.extract(doc))
+                why = _family_reading(family, doc)
+                if isinstance(why, ExtractResult):
+                    return _with_metrics(why)
+                log.warning("%s: %s", name, why)
+                break
         result = generic.extract(doc)
-        result.warnings.insert(0, "no known report family recognised; used the generic extractor")
+        prove(result, doc)
+        result.warnings.insert(0, f"{why}; used the generic extractor")
         return _with_metrics(result)
     except ExtractError:
         raise
     except Exception as exc:  # a bug or an odd layout: name the report, keep the cause
         raise ExtractError(f"{type(exc).__name__}: {exc}", report=name) from exc
+
+
+def _family_reading(family, doc: Document) -> ExtractResult | str:
+    """The family's reading of `doc`, proven; or why it cannot be trusted (the generic path reads it)."""
+    try:
+        result = family.extract(doc)
+    except Unverified as exc:
+        return f"{family.FAMILY} reader could not confirm its reading ({exc})"
+    unproven = [(fig, why) for fig, why in prove(result, doc) if fig.kind == "table"]
+    if unproven:
+        fig, why = unproven[0]
+        return (f"{family.FAMILY} reader's table cells are not in the text ({len(unproven)} cells; "
+                f"e.g. {why})")
+    return result
 
 
 # what servers title their error pages: "404 Not Found", "Error 403", "Access Denied", "Page not found | Site"

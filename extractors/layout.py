@@ -21,6 +21,19 @@ _NUMBER_ONLY = re.compile(r"^\d{1,3}$")
 _URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s+(?:of|/)\s+\d{1,3})?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)]*$")
+# a street, building or post-box word, then a number (after at most three capitalised words): an address
+_ADDRESS = re.compile(
+    r"(?i:\b(?:p\.?\s?o\.?\s*box|case\s+postale|casilla|apartado(?:\s+postal)?|calle|avenida|av\.|jr\.|"
+    r"jir[oó]n|street|road|avenue|edificio|building|suite|rue|chemin))\s+(?:[A-ZÁÉÍÓÚÑ][\w'’.-]*\s+){0,3}\d"
+    r"|\b[A-Z]{1,2}-\d{4,5}\s+[A-Z]")
+
+
+def is_address(text: str) -> bool:
+    """A contact block (street or post-box number, postal code) and no running sentence: its numbers are
+    not figures ("Calle Los Tulipanes 147 ... Lima 15023", "Case Postale 2500 CH-1211 Genève 2")."""
+    words = re.findall(r"[^\W\d_]+", text)
+    running = sum(w[0].islower() for w in words)  # a sentence is mostly lower-case words; a contact block not
+    return len(text) < 400 and bool(_ADDRESS.search(text)) and running < 0.3 * len(words)
 
 
 def body_height(lines: list[Line] | tuple[Line, ...]) -> float:
@@ -111,6 +124,9 @@ def merge_fragments(lines: list[Line]) -> list[Line]:
             gap = ln.x0 - prev.x1
             if overlap >= 0.5 * low and -1 <= gap < 0.8 * max(prev.height, ln.height):
                 tight = len(ln.text) <= 2 or len(prev.text.split()[-1]) <= 2 or not re.search(r"\w", ln.text)
+                # a number set beside its caption ("25" "peaceful coexistence projects") keeps its space
+                tight = tight and not (prev.text[-1:].isdigit() and ln.text[:1].isalpha()
+                                       or prev.text[-1:].isalpha() and ln.text[:1].isdigit())
                 glued = prev.text + ("" if tight else " ") + ln.text
                 merged[i] = Line(glued, prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1))
                 break

@@ -6,6 +6,7 @@ column by column, and the 2019 sector grid pairs numbers with captions by where 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import threading
@@ -120,43 +121,115 @@ class _BoxGrid:
 
 @_locked
 def read_pdf(data: bytes, name: str = "report") -> list[Page]:
-    """All pages of a PDF with positioned lines. Raises ExtractError for unreadable files.
-
-    Each line's text holds only the characters whose centre lies inside its rectangle: pdfium's bounded
-    text also returns characters that merely touch the rectangle, so a superscript footnote marker of one
-    line would leak into the line above ("increased due to 2")."""
+    """All pages of a PDF with positioned lines. Raises ExtractError for unreadable files."""
     pdf = open_pdf(data, name)
-    import pypdfium2.raw as pdfium_c
-
     pages: list[Page] = []
     try:
         for index in range(len(pdf)):
             page = pdf[index]
             width, height = page.get_size()
             textpage = page.get_textpage()
-            boxes = [textpage.get_rect(i) for i in range(textpage.count_rects())]
-            texts: list[list[str]] = [[] for _ in boxes]
-            grid = _BoxGrid(boxes, width, height)
-            last = 0
-            for i in range(textpage.count_chars()):
-                char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
-                if char in "\r\n\x00\ufffe":
-                    continue
-                left, bottom, right, top = textpage.get_charbox(i)
-                cx, cy = (left + right) / 2, (bottom + top) / 2
-                k = last if boxes and _inside(boxes[last], cx, cy) else grid.first_containing(cx, cy)
-                if k is not None:
-                    texts[k].append(char)
-                    last = k
-            lines = []
-            for box, chars in zip(boxes, texts, strict=True):
-                text = " ".join("".join(chars).split())
-                if text:
-                    lines.append(Line(text, *box))
             full = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-            pages.append(Page(index + 1, width, height, tuple(lines), full))
+            pages.append(Page(index + 1, width, height, tuple(_page_lines(textpage, width, height)), full))
             textpage.close()
             page.close()
     finally:
         pdf.close()
     return pages
+
+
+@dataclass
+class _Piece:
+    """The characters of one pdfium rectangle (a text object's run on one line), in stream order."""
+
+    box: tuple[float, float, float, float]
+    chars: list[str]
+    first: int = -1  # stream index of its first and last character
+    last: int = -1
+    size: float = 0.0  # font size of its first character
+
+
+def _page_lines(textpage, width: float, height: float) -> list[Line]:
+    """The page's lines: every character of the stream lands in a line, whatever the glyph boxes.
+
+    Each character goes to the pdfium rectangle holding its centre (pdfium's bounded text also returns
+    characters that merely touch a rectangle, so a superscript footnote marker would leak into the line
+    above), else to the rectangle of the character before it in the stream: a character is never dropped.
+    Producers that write every glyph as a text object of its own (Chromium's "Save as PDF") give one
+    rectangle per glyph; consecutive pieces on one baseline, in one font size and closer than a word gap are
+    joined back into one line, with a space where pdfium's stream has one (printed or generated):
+    "1" "." "5" "4" "M" -> "1.54M"."""
+    import pypdfium2.raw as pdfium_c
+
+    pieces = [_Piece(textpage.get_rect(i), []) for i in range(textpage.count_rects())]
+    grid = _BoxGrid([p.box for p in pieces], width, height)
+    spaces: list[int] = []  # stream indexes of whitespace characters
+    last = 0
+    for i in range(textpage.count_chars()):
+        char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
+        if char in "\x02\ufffe":  # pdfium's mark for a hyphen that ends a line ("non-" / "compliance")
+            char = "-"
+        if char in "\r\n\x00" or not pieces:
+            spaces.append(i)
+            continue
+        left, bottom, right, top = textpage.get_charbox(i)
+        cx, cy = (left + right) / 2, (bottom + top) / 2
+        if _inside(pieces[last].box, cx, cy):  # the stream runs through a rectangle, then the next one
+            k: int | None = last
+        elif last + 1 < len(pieces) and _inside(pieces[last + 1].box, cx, cy):
+            k = last + 1
+        else:
+            k = grid.first_containing(cx, cy)
+        if char.isspace():
+            spaces.append(i)
+            if k is not None and pieces[k].chars:
+                pieces[k].chars.append(" ")
+            continue
+        last = last if k is None else k
+        piece = pieces[last]
+        if piece.first < 0:
+            piece.first, piece.size = i, pdfium_c.FPDFText_GetFontSize(textpage.raw, i)
+        piece.chars.append(char)
+        piece.last = i
+    return [Line(" ".join(text.split()), *box) for text, box in _join(pieces, spaces) if text.strip()]
+
+
+WORD_GAP = 0.6  # pieces closer than this many font sizes are one line; a table's cells sit further apart
+
+
+def _join(pieces: list[_Piece], spaces: list[int]) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Consecutive pieces that continue one printed run of text, joined (see _page_lines)."""
+    out: list[tuple[str, tuple[float, float, float, float]]] = []
+    prev: _Piece | None = None
+    for piece in pieces:
+        if not piece.chars:
+            continue
+        text = "".join(piece.chars)
+        if prev is not None and out and _continues(prev, piece):
+            at = bisect.bisect_right(spaces, prev.last)
+            spaced = at < len(spaces) and spaces[at] < piece.first
+            joined, box = out[-1]
+            out[-1] = (joined + (" " if spaced else "") + text,
+                       (min(box[0], piece.box[0]), min(box[1], piece.box[1]),
+                        max(box[2], piece.box[2]), max(box[3], piece.box[3])))
+            prev = _Piece(out[-1][1], [], prev.first, piece.last, max(prev.size, piece.size))
+            continue
+        out.append((text, piece.box))
+        prev = _Piece(piece.box, [], piece.first, piece.last, piece.size)
+    return out
+
+
+def _continues(prev: _Piece, piece: _Piece) -> bool:
+    """Same baseline band, same font size (a superscript marker is smaller) and a gap under a word gap."""
+    px0, py0, px1, py1 = prev.box
+    x0, y0, x1, y1 = piece.box
+    if piece.first < prev.last or not prev.size or not piece.size:
+        return False
+    low = min(py1 - py0, y1 - y0)
+    if not 0.8 <= piece.size / prev.size <= 1.25:
+        return False
+    size = max(prev.size, piece.size)
+    reach = 0.25 * size  # a comma or a descender hangs below the line's letters
+    if min(py1 + reach, y1) - max(py0 - reach, y0) < 0.5 * max(low, 0.1):
+        return False
+    return -0.1 * size <= x0 - px1 <= WORD_GAP * size

@@ -32,7 +32,7 @@ class Figure:
     period: str | None = None
     page: int | None = None  # 1-based, PDFs only
     section: str | None = None  # heading / card / table the figure sits under
-    flags: str | None = None  # comma list: malformed_number, text_value, ...
+    flags: str | None = None  # comma list: malformed_number, text_value, raw_not_in_source (extractors.proof), ...
 
     def as_row(self) -> dict:
         return asdict(self)

@@ -392,6 +392,7 @@ def test_seeded_funds_over_budget(validator):
     (GTRM19, {"unit": "usd", "value": -900.0}, "money_non_negative", "fail"),
     (GTRM21, {"flags": "malformed_number"}, "number_not_malformed", "fail"),
     (GTRM21, {"flags": "text_value"}, "text_value_flagged", "warn"),
+    (GTRM21, {"flags": "raw_not_in_source"}, "raw_in_source", "fail"),
     (GTRM21, {"period": "2099"}, "period_plausible", "fail"),
     (GTRM21, {"period": "2021-13"}, "period_plausible", "fail"),
     (GTRM21, {"period": "Feb 2021"}, "period_plausible", "fail"),

@@ -26,10 +26,11 @@ from importlib import resources
 from sitrep.errors import ExtractError
 
 from ..document import Document
-from ..layout import Paragraph, body_height, clean_lines, merge_fragments, paragraphs, reading_order
+from ..layout import Paragraph, body_height, clean_lines, is_address, merge_fragments, paragraphs, reading_order
 from ..pdf_tables import read_tables
 from ..pdf_text import Line, Page
 from ..periods import month_period
+from ..proof import Unverified
 from ..prose import ProseContext, find_figures
 from ..records import ExtractResult, Figure
 from ..vocab import canonical_population, canonical_sector, metric_for, places_in
@@ -61,15 +62,23 @@ FLAVORS: tuple[tuple[str, dict], ...] = (
 )
 
 
+MIN_SECTOR_LINES = 3  # distinct sectors named by lines of their own (headings, grid labels, table headers)
+
+
 def detect(doc: Document) -> bool:
-    """A PDF whose first pages call it a Situation Report of the GTRM / R4V platform."""
+    """A PDF whose first pages call it a Situation Report of the GTRM / R4V platform and that has this
+    layout's structure: sectors named by lines of their own (sector headings, the labels of a sector grid
+    or the header of a people-reached table), not only the title words."""
     if not doc.is_pdf:
         return False
     try:
         head = "\n".join(p.text for p in doc.pages[:2])
     except ExtractError:
         return False
-    return bool(_TITLE.search(head) and _PLATFORM.search(head))
+    if not (_TITLE.search(head) and _PLATFORM.search(head)):
+        return False
+    sectors = {canonical_sector(ln.text) for page in doc.pages for ln in page.lines if len(ln.text.split()) <= 4}
+    return len(sectors - {None}) >= MIN_SECTOR_LINES
 
 
 def report_period(pages: list[Page]) -> str | None:
@@ -128,8 +137,9 @@ def _read_grid(rows: list[list[str]], carry: list[str] | None) -> tuple[list[Cel
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     transposed = [list(col) for col in zip(*rows, strict=True)]
+    unlabelled = [["", *r] for r in rows]  # a row of numbers under its column headers, no row label
     best: tuple[list[Cell], list[str]] = ([], [])
-    for grid in (rows, transposed):
+    for grid in (rows, transposed, unlabelled):
         cells, headers = _parse_oriented(grid, carry)
         if _labelled(cells) > _labelled(best[0]) or (not best[0] and cells):
             best = (cells, headers)
@@ -232,7 +242,8 @@ def find_table_regions(number: int, lines: list[Line]) -> list[_Region]:
         labels = [ln for ln in lines
                   if ln not in cells and ln.x1 < x0 and bottom <= (ln.y0 + ln.y1) / 2 <= top]
         pitch = (top - bottom) / (len(group) - 1) if len(group) > 1 else 12.0
-        band = _header_band(lines, cells, x0 - 60, x1, top, max(12.0, 1.2 * pitch))
+        height = statistics.median(ln.height for ln in cells)
+        band = _header_band(lines, cells, x0 - 60, x1, top, max(12.0, 1.2 * pitch, 2 * height))
         sectors = sum(canonical_sector(ln.text) is not None for ln in band)
         side = sum(canonical_sector(ln.text) is not None for ln in labels)
         bare = len(group) >= 2 and len(labels) >= len(group) and all(len(row) >= 3 for row in group)
@@ -290,10 +301,12 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 def _read_region_tables(data: bytes, regions: list[_Region], name: str,
                         warnings: list[str]) -> list[list[Cell]]:
-    """For each region, the cells of the camelot reading (best flavor) that covers it.
+    """For each region, the cells of the camelot reading (best flavor) that covers it and that the
+    text layer confirms (see misreading); else the text layer's own grid when it is confirmed.
+    Raises Unverified when no reading of a table is confirmed.
 
-    Flavors are tried fastest first; once every region has a camelot reading with at least as many
-    labelled cells as the text layer shows, the slower flavors are not run."""
+    Flavors are tried fastest first; once every region has a confirmed camelot reading with at least as
+    many labelled cells as the text layer shows, the slower flavors are not run."""
     pages = sorted({r.page for r in regions})
     frames: list[list[list[list[str]]]] = [[] for _ in regions]
     expected = [_labelled(_read_grid(_text_grid(r), None)[0]) for r in regions]
@@ -306,8 +319,9 @@ def _read_region_tables(data: bytes, regions: list[_Region], name: str,
         for k, region in enumerate(regions):
             frames[k] += [t.frame.values.tolist() for t in tables
                           if t.page == region.page and _overlap(t.bbox, region.bbox) > 0]
-        if all(want and max((_labelled(_read_grid(f, None)[0]) for f in found), default=0) >= want
-               for want, found in zip(expected, frames, strict=True)):
+        if all(want and max((_labelled(cells) for cells in (_read_grid(f, None)[0] for f in found)
+                             if misreading(cells, region) is None), default=0) >= want
+               for want, found, region in zip(expected, frames, regions, strict=True)):
             break
     out: list[list[Cell]] = []
     carry: list[str] | None = None
@@ -315,16 +329,43 @@ def _read_region_tables(data: bytes, regions: list[_Region], name: str,
         follows = k > 0 and regions[k - 1].page == region.page - 1
         use = carry if follows else None  # used only when the table shows no header of its own
         best: tuple[list[Cell], list[str]] = ([], [])
+        why = None
         for frame in frames[k]:
             cells, headers = _read_grid(frame, use)
             if _labelled(cells) > _labelled(best[0]):
-                best = (cells, headers)
-        if not best[0]:
-            best = _read_grid(_text_grid(region), use)
-            warnings.append(f"table on page {region.page}: no camelot reading parsed; used the text layer")
+                why = misreading(cells, region)
+                if why is None:
+                    best = (cells, headers)
+        text = _read_grid(_text_grid(region), use)
+        if _labelled(text[0]) > _labelled(best[0]) or not best[0]:
+            text_why = misreading(text[0], region)
+            if text_why is None:
+                warnings.append(f"table on page {region.page}: " + (
+                    f"camelot's reading did not match the text layer ({why}); used the text layer" if why
+                    else "camelot's readings held fewer cells than the text layer; used the text layer"
+                    if best[0] else "no camelot reading parsed; used the text layer"))
+                best = text
+            elif not best[0]:
+                raise Unverified(f"table on page {region.page}: {why or text_why}")
         out.append(best[0])
         carry = best[1] or None
     return out
+
+
+def misreading(cells: list[Cell], region: _Region, slack: float = 3.0) -> str | None:
+    """Why the text layer does not confirm a table reading, or None when it does: every cell is a whole
+    token of a line of the table, and that line lines up (shares columns or rows) with a line of the
+    cell's column header where the header is printed in the table."""
+    for cell in cells:
+        holding = [ln for ln in region.lines if cell.raw in ln.text.split() or ln.text == cell.raw]
+        if not holding:
+            return f"cell {cell.raw!r} ({cell.col_label}) is not a whole token of the text layer"
+        header = [ln for ln in region.lines if ln.text != region.title and not _is_value(ln.text)
+                  and ln.text in cell.col_label]
+        if header and not any(min(h.x1, v.x1) - max(h.x0, v.x0) >= -slack
+                              or min(h.y1, v.y1) - max(h.y0, v.y0) >= -slack for h in header for v in holding):
+            return f"cell {cell.raw!r} does not line up with its column header {cell.col_label!r}"
+    return None
 
 
 def _table_figures(region: _Region, cells: list[Cell]) -> list[Figure]:
@@ -565,6 +606,8 @@ def _is_heading(paragraph: Paragraph, body: float) -> bool:
     text = paragraph.text.strip()
     if len(paragraph.lines) > 2 or len(text) > 90 or text.endswith((".", ",", ":", ";")):
         return False
+    if len(paragraph.lines) > 1 and _KEY_LINE.match(paragraph.lines[-1].text.strip()):
+        return False  # a caption over its figure ("FUNDING SITUATION" / "14%"), not a heading
     if re.search(r"\d{3}|\d,\d", text):
         return False
     letters = [c for c in text if c.isalpha()]
@@ -611,6 +654,10 @@ def extract(doc: Document) -> ExtractResult:
         lines = [ln for ln in lines if id(ln) not in taken]
         marks = []
         for block in _grid_blocks(find_grid(lines)):
+            for item in block:  # a grid's number says what it counts: a number without a caption is no grid
+                if not item.caption:
+                    raise Unverified(f"sector grid on page {page.number}: {item.number.text!r} under "
+                                     f"{item.label.text!r} has no caption")
             members = [ln for it in block for ln in (it.label, it.number, *it.caption)]
             box = _bbox(members)
             inside = {id(ln) for ln in lines if box[0] - 1 <= ln.x0 and ln.x1 <= box[2] + 1
@@ -628,8 +675,8 @@ def extract(doc: Document) -> ExtractResult:
             figures += [_grid_figure(it, number, ctx.location, ctx.section) for it in block]
             continue
         text = paragraph.text.strip()
-        if not text or _SKIP.match(text) or text.count("|") >= 3:
-            continue  # figure captions, contact block, partner list
+        if not text or _SKIP.match(text) or text.count("|") >= 3 or is_address(text):
+            continue  # figure captions, contact block, partner list, postal address
         body = bodies.get(paragraph.page, 8.0)
         boxed = ctx.key_figures and len(text) < 200 and _KEY_LINE.match(text.split(" ")[0])
         if boxed or (_KEY_LINE.match(first.text.strip()) and first.height >= 1.2 * body):
