@@ -41,8 +41,32 @@ def _pattern(raw: str, edges: str) -> re.Pattern[str]:
 
 
 def occurs(raw: str, source: str, edges: str = "text") -> bool:
-    """`raw` printed in `source` as a whole number (whitespace aside)."""
-    return bool(raw.strip()) and _pattern(raw.strip(), edges).search(source) is not None
+    """`raw` printed in `source` as a whole number (whitespace aside). The verbatim occurrences are found
+    with str.find (cheap); only a raw the source prints with other whitespace goes through the regex."""
+    raw = raw.strip()
+    if not raw:
+        return False
+    at = source.find(raw)
+    while at >= 0:
+        if _whole(source, at, at + len(raw), edges):
+            return True
+        at = source.find(raw, at + 1)
+    return _pattern(raw, edges).search(source) is not None
+
+
+def _whole(source: str, start: int, end: int, edges: str) -> bool:
+    """The same edges as _EDGES, for a verbatim occurrence source[start:end]."""
+    before, after = source[max(start - 2, 0):start], source[end:end + 2]
+    seps = ".," if edges == "text" else "."
+    if source[start].isdigit() and before and (before[-1].isdigit() or edges == "markup" and before[-1] == "."
+                                               or before[-1] in seps and before[:1].isdigit() and len(before) == 2):
+        return False
+    if source[end - 1].isdigit() and after:
+        if after[0].isdigit() or after[0] in seps and after[1:2].isdigit():
+            return False
+        if edges == "text" and after[0] in "MKBmkb" and not (after[1:2].isalpha()):
+            return False
+    return True
 
 
 class Sources:

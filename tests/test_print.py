@@ -116,8 +116,9 @@ def _print_page(tmp_path: Path, body: str) -> Path:
     return print_to_pdf(page, tmp_path / "page.pdf")
 
 
-def test_title_words_alone_do_not_claim_a_family(tmp_path):
-    pdf = _print_page(tmp_path, _PROSE)
+@pytest.mark.parametrize("title", ["", "<h2>UNHCR Annual Results Report 2024</h2>"])
+def test_title_words_alone_do_not_claim_a_family(tmp_path, title):
+    pdf = _print_page(tmp_path, title + _PROSE)
     result = extract_report(pdf.read_bytes(), pdf.name)
     assert result.family == "generic"
     assert result.warnings[0].startswith("no known report family recognised")

@@ -55,7 +55,7 @@ COMMENT ON COLUMN fact_figure.evidence IS 'The verbatim text the figure was read
 COMMENT ON COLUMN fact_figure.raw IS 'The number exactly as printed (e.g. 52,9960 or 1.54M).';
 COMMENT ON COLUMN fact_figure.section IS 'Heading, card or table the figure sits under, when known.';
 COMMENT ON COLUMN fact_figure.figure_key IS 'What identifies the same figure across runs and versions of a report (reviewed corrections follow it): md5 of source_file, family, report period, kind, metric, measure, unit, sector, location, indicator, population, period and the printed number (raw), plus its occurrence among such figures; page and evidence are left out (see warehouse/figure_key.sql).';
-COMMENT ON COLUMN fact_figure.flags IS 'Comma-separated extraction flags (e.g. malformed_number, text_value), or NULL.';
+COMMENT ON COLUMN fact_figure.flags IS 'Comma-separated extraction flags (e.g. malformed_number, text_value, raw_not_in_source: the printed form is not in the source text), or NULL.';
 
 -- Audit --------------------------------------------------------------------------------------------
 COMMENT ON TABLE quarantine IS 'Figures held back by validation. Grain: one failed expectation of one figure of one report version; such figures are left out of v_facts.';

@@ -45,14 +45,17 @@ FLAVORS: tuple[tuple[str, dict], ...] = (
 
 
 def detect(doc: Document) -> bool:
-    """A PDF that calls itself a UNHCR Annual Results Report on its first pages."""
+    """A PDF that calls itself a UNHCR Annual Results Report on its first pages and has the layout's
+    structure: impact-, outcome- or enabling-area sections (not only the title words)."""
     if not doc.is_pdf:
         return False
     try:
         head = "\n".join(p.text for p in doc.pages[:2])
     except ExtractError:
         return False
-    return bool(_TITLE.search(head)) and "UNHCR" in head
+    if not (_TITLE.search(head) and "UNHCR" in head):
+        return False
+    return any(_AREA.match(line) for page in doc.pages for line in page.text.split("\n"))
 
 
 def report_period(pages: list[Page]) -> str | None:
