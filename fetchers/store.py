@@ -90,6 +90,29 @@ class RawStore:
                 continue
         return rows
 
+    def forget(self, source_file: str) -> list[Path]:
+        """Drop a report's manifest rows (the manifest is rewritten to a temporary name and renamed) and the
+        stored files no other report's row names; the files removed."""
+        with _manifest_lock:
+            rows = self.manifest()
+            keep = [raw for raw in rows if raw.source_file != source_file]
+            if len(keep) == len(rows):
+                return []
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".manifest-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(asdict(raw)) + "\n" for raw in keep)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.manifest_path)
+        still = {raw.sha256 for raw in keep}
+        removed = []
+        for sha in sorted({raw.sha256 for raw in rows if raw.source_file == source_file} - still):
+            path = self.path_for(sha)
+            if path.exists():
+                path.unlink()
+                removed.append(path)
+        return removed
+
     def latest(self, source_file: str) -> RawFile | None:
         """The most recently fetched version of a report."""
         for raw in reversed(self.manifest()):

@@ -13,15 +13,15 @@ import os
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.states import State
+from prefect.states import Failed, State
 
 import fetchers
 from extractors import pdf_guard
 from fetchers.http import download_deadline, stage_deadline_from_now
 from flows import workers
-from flows.precheck import UNCHANGED, unique_items
+from flows.precheck import UNCHANGED, known_reports, unique_items
 from flows.runners import task_runner_from_env
-from flows.summary import ReportOutcome, RunSummary
+from flows.summary import ReportOutcome, RunFailed, RunSummary, summary_of
 from flows.tasks import (
     StageFailure,
     StageOutcome,
@@ -33,13 +33,18 @@ from flows.tasks import (
     validate_stage,
 )
 from sitrep.config import Paths, env_int, samples_dir
-from sitrep.errors import error_line
-from warehouse.db import StagedWarehouse, is_loaded, log_stage, record_raw, writing
+from sitrep.errors import check_known, error_line
+from warehouse.db import StagedWarehouse, failed_reports, is_loaded, log_stage, record_raw, writing
 
 STAGES = ("fetch", "extract", "validate", "load")
 BATCH_ENV = "SITREP_BATCH_SIZE"
 DEFAULT_BATCH = 25
+# The run's progress lines and events. The CLI shows them (sitrep.progress handlers); elsewhere (a deployment's
+# worker) they reach the log through the flow run's logger only, so each line is logged once.
 progress = logging.getLogger("sitrep.progress")
+if not progress.handlers:
+    progress.addHandler(logging.NullHandler())
+    progress.propagate = False
 
 
 def _error_text(state: State) -> str:
@@ -49,41 +54,69 @@ def _error_text(state: State) -> str:
     return " ".join((state.message or "failed").split())[:1000]
 
 
-def _say(message: str, level: int = logging.INFO) -> None:
-    progress.log(level, message)
+def _say(message: str, level: int = logging.INFO, event: dict | None = None, run_log: bool = True) -> None:
+    """A progress line: to the CLI's display (with `event`, what happened, for its progress bar) and, with
+    `run_log`, to the flow run's log."""
+    progress.log(level, message, extra={"sitrep": event or {}})
+    if not run_log:
+        return
     try:
         get_run_logger().log(level, message)
     except Exception:  # outside a run context (tests calling helpers)
         pass
 
 
+def _plan(total: int, stages: tuple[str, ...]) -> None:
+    """Tell the display how many reports go through which stages (the progress bar's totals)."""
+    progress.info("", extra={"sitrep": {"kind": "plan", "total": total, "stages": stages}})
+
+
+def _took(started, finished) -> str:
+    return f"{(finished - started).total_seconds():.1f}s" if started and finished else ""
+
+
 class _Recorder:
-    """Writes v_runs rows and progress lines as stages finish."""
+    """Writes v_runs rows and progress lines as stages finish. Each line counts the reports done with its
+    stage ("[3/40] extract  ..."), so the lines say how far each stage is as they arrive; the time on a line
+    is the one v_runs records (and `sitrep status` shows)."""
 
     def __init__(self, con, run_id: str, total: int) -> None:
-        self.con, self.run_id, self.total, self.done = con, run_id, total, 0
+        self.con, self.run_id, self.total = con, run_id, total
+        self.counts = dict.fromkeys(STAGES, 0)
+
+    def _count(self, stage: str) -> str:
+        self.counts[stage] += 1
+        return f"[{self.counts[stage]}/{self.total}]"
 
     def ok(self, raw: fetchers.RawFile, outcome: StageOutcome, report: ReportOutcome) -> None:
         log_stage(self.con, self.run_id, raw.source_file, raw.sha256, outcome.stage, "ok",
                   outcome.started, outcome.finished, None)
         report.notes.append(f"{outcome.stage}: {outcome.note}")
-        _say(f"  {outcome.stage:8} {raw.source_file}: {outcome.note}")
+        _say(f"{self._count(outcome.stage)} {outcome.stage:8} {raw.source_file}: {outcome.note} "
+             f"({_took(outcome.started, outcome.finished)})",
+             event={"kind": "stage", "stage": outcome.stage, "report": raw.source_file, "status": "ok"})
 
     def failed(self, source_file: str, sha256: str | None, stage: str, error: str, started,
-               report: ReportOutcome) -> None:
-        log_stage(self.con, self.run_id, source_file, sha256, stage, "failed", started, now(), error)
-        for later in STAGES[STAGES.index(stage) + 1:]:
-            log_stage(self.con, self.run_id, source_file, sha256, later, "skipped", None, None,
+               report: ReportOutcome, finished=None) -> None:
+        log_stage(self.con, self.run_id, source_file, sha256, stage, "failed", started, finished or now(), error)
+        later = STAGES[STAGES.index(stage) + 1:]
+        for after in later:
+            log_stage(self.con, self.run_id, source_file, sha256, after, "skipped", None, None,
                       f"not run: {stage} failed")
         report.status, report.stage, report.error = "failed", stage, error
-        _say(f"  FAILED   {source_file}: {stage} failed: {error}", logging.ERROR)
+        _say(f"{self._count(stage)} FAILED   {source_file}: {stage} failed: {error}", logging.ERROR,
+             event={"kind": "stage", "stage": stage, "report": source_file, "status": "failed", "skips": later})
 
     def settled(self, raw: fetchers.RawFile, stage: str, state: State, started, report: ReportOutcome) -> bool:
         """Record a finished stage task from its Prefect state; True when it succeeded."""
         if state.is_failed():
             self.failed(raw.source_file, raw.sha256, stage, _error_text(state), started, report)
             return False
-        self.ok(raw, state.result(), report)
+        outcome = state.result()
+        if isinstance(outcome, StageFailure):
+            self.failed(raw.source_file, raw.sha256, stage, outcome.error, outcome.started, report, outcome.finished)
+            return False
+        self.ok(raw, outcome, report)
         return True
 
     def batch(self, raws: list[fetchers.RawFile], stage: str, state: State,
@@ -102,18 +135,24 @@ class _Recorder:
                 self.ok(raw, outcome, outcomes[raw.source_file])
                 passed.append(raw)
             else:
-                error = outcome.error if isinstance(outcome, StageFailure) else "no outcome reported"
-                when = outcome.started if isinstance(outcome, StageFailure) else now()
-                self.failed(raw.source_file, raw.sha256, stage, error, when, outcomes[raw.source_file])
+                if isinstance(outcome, StageFailure):
+                    self.failed(raw.source_file, raw.sha256, stage, outcome.error, outcome.started,
+                                outcomes[raw.source_file], outcome.finished)
+                else:
+                    self.failed(raw.source_file, raw.sha256, stage, "no outcome reported", now(),
+                                outcomes[raw.source_file])
         return passed
 
     def skipped(self, raw: fetchers.RawFile, stages: tuple[str, ...], why: str) -> None:
         for stage in stages:
             log_stage(self.con, self.run_id, raw.source_file, raw.sha256, stage, "skipped", None, None, why)
+        _say("", event={"kind": "stage", "stage": stages[0], "report": raw.source_file, "status": "skipped",
+                        "skips": stages[1:]}, run_log=False)
 
-    def finished_report(self, report: ReportOutcome) -> None:
-        self.done += 1
-        _say(f"[{self.done}/{self.total}] {report.source_file}: {report.status}")
+    def validating(self, raws: list[fetchers.RawFile]) -> None:
+        """A batch goes to validation (one pass of the suites for the whole batch)."""
+        _say(f"      validate {len(raws)} report(s) in one pass: {_label(raws)}",
+             event={"kind": "validating", "count": len(raws)})
 
 
 def batch_size() -> int:
@@ -151,8 +190,10 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
     pending: list[tuple[list[fetchers.RawFile], object]] = []  # batches waiting for validation, in order
 
     def submit(batch: list[fetchers.RawFile]) -> None:
-        future = validate_stage.submit(batch, stages_dir, docs_dir, _label(batch), str(paths.warehouse)) \
-            if "validate" in want else None
+        future = None
+        if "validate" in want:
+            recorder.validating(batch)
+            future = validate_stage.submit(batch, stages_dir, docs_dir, _label(batch), str(paths.warehouse))
         pending.append((batch, future))
 
     def drain(block: bool) -> None:
@@ -160,16 +201,10 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
             batch, future = pending.pop(0)
             if future is not None:
                 future.wait()
-                passed = recorder.batch(batch, "validate", future.state, outcomes)
-                for raw in batch:
-                    if raw not in passed:
-                        recorder.finished_report(outcomes[raw.source_file])
-                batch = passed
+                batch = recorder.batch(batch, "validate", future.state, outcomes)
             if batch:
                 state = load_stage(batch, stages_dir, staging_db, run_id, _label(batch), return_state=True)
                 recorder.batch(batch, "load", state, outcomes)
-                for raw in batch:
-                    recorder.finished_report(outcomes[raw.source_file])
 
     batch: list[fetchers.RawFile] = []
     for raw in raws:
@@ -178,7 +213,6 @@ def _run_stages(raws: list[fetchers.RawFile], first_stage: str, paths: Paths, st
             future.wait()
             if not recorder.settled(raw, "extract", future.state, started[raw.source_file],
                                     outcomes[raw.source_file]):
-                recorder.finished_report(outcomes[raw.source_file])
                 continue
         batch.append(raw)
         if len(batch) >= size:
@@ -194,21 +228,38 @@ def _current_run_id() -> str:
     return str(flow_run.get_id() or os.urandom(8).hex())
 
 
+def _finish(summary: RunSummary) -> RunSummary | State:
+    """Log the run's one-line outcome (once, at the end) and end the flow run in the state it deserves:
+    Failed, with that line as its message, when any report failed (so a scheduler's alerts fire)."""
+    line = summary.line()
+    if summary.failed:
+        get_run_logger().error(line)
+        return Failed(message=line, data=RunFailed(line, summary))
+    get_run_logger().info(line)
+    return summary
+
+
 @flow(name="monthly_pipeline", log_prints=True, task_runner=task_runner_from_env())
 def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/warehouse.duckdb",
                      force: bool = False) -> RunSummary:
     """Fetch every report of `sources` (default: the bundled samples), then extract, validate and
-    load the new or changed ones. Reports whose bytes are already loaded do no stage work."""
+    load the new or changed ones. Reports whose bytes are already loaded do no stage work. The flow run
+    ends Failed (its message the one-line outcome) when any report failed; the others are loaded."""
     paths = Paths.for_warehouse(warehouse)
     run_id = _current_run_id()
     sources = list(sources or [str(samples_dir())])
     summary = RunSummary(run_id, str(paths.warehouse))
-    unique, repeats = unique_items(sources)  # ConfigError for a missing source: the run stops (exit 2)
+    batch_size()  # a bad SITREP_BATCH_SIZE stops the run before anything is written
+    unique, repeats, empty = unique_items(sources)  # ConfigError for a missing source: the run stops (exit 2)
     pdf_guard.caps()  # ConfigError for a bad SITREP_PDF_PAGE_MB / SITREP_PDF_REPORT_MB: exit 2 before any work
     download_deadline()  # so does a bad deadline setting, here rather than in every fetch
+    for source in empty:
+        _say(f"warning: no report files in {source}", logging.WARNING)
     for item in repeats:
         _say(f"  skipping a second report named {item.source_file} (from {item.location})", logging.WARNING)
-    _say(f"sitrep run {run_id}: {len(unique)} report(s) from {len(sources)} source(s) -> {paths.warehouse}")
+    _say(f"sitrep run {run_id}: {len(unique)} report(s) from {len(sources)} source(s) -> {paths.warehouse}",
+         event={"kind": "header"})
+    _plan(len(unique), STAGES)
     with writing(paths.warehouse) as staging:
         con = staging.con
         outcomes = {i.source_file: ReportOutcome(i.source_file) for i in unique}
@@ -224,9 +275,11 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
             if future.state.is_failed():
                 recorder.failed(item.source_file, None, "fetch", _error_text(future.state), fetch_started,
                                 report)
-                recorder.finished_report(report)
                 continue
             raw = future.result()
+            if isinstance(raw, StageFailure):
+                recorder.failed(item.source_file, None, "fetch", raw.error, raw.started, report, raw.finished)
+                continue
             record_raw(con, raw)
             recorder.ok(raw, StageOutcome("fetch", fetch_started, now(),
                                           f"{raw.bytes:,} bytes, sha256 {raw.sha256[:12]}"), report)
@@ -234,16 +287,17 @@ def monthly_pipeline(sources: list[str] | None = None, warehouse: str = "data/wa
                 recorder.skipped(raw, STAGES[1:], UNCHANGED)
                 report.status = "skipped"
                 report.notes.append(f"{UNCHANGED}: no stage work")
-                recorder.finished_report(report)
                 continue
             todo.append(raw)
         if todo:
             _run_stages(todo, "extract", paths, staging, run_id, recorder, outcomes)
-        else:
+        elif not unique:
+            _say("nothing to do: the sources hold no report files", logging.WARNING)
+        elif not summary.failed:
             _say("nothing new: every report is unchanged since its last load (no stage work done)")
     if todo:
         summary.data_docs = _build_docs(paths)
-    return summary
+    return _finish(summary)
 
 
 def _build_docs(paths: Paths) -> str | None:
@@ -262,47 +316,42 @@ def _build_docs(paths: Paths) -> str | None:
 def rerun_stage(stage: str, reports: list[str] | None = None,
                 warehouse: str = "data/warehouse.duckdb") -> RunSummary:
     """Run `stage` and the stages after it again, from the stored output of the stage before it,
-    for the named reports (by source_file) or, with none named, for those whose last run failed."""
+    for the named reports (by source_file) or, with none named, for those whose last run failed.
+    A report never fetched is refused before anything is written (ConfigError)."""
     if stage not in STAGES[1:]:
         from sitrep.errors import ConfigError
 
         raise ConfigError(f"--stage must be one of extract, validate, load (got {stage!r})")
+    batch_size()
     paths = Paths.for_warehouse(warehouse)
     run_id = _current_run_id()
     summary = RunSummary(run_id, str(paths.warehouse))
     store = fetchers.RawStore(paths.raw_dir)
+    if reports:
+        check_known(reports, known_reports(store))  # before the lock: an unknown name writes nothing
     with writing(paths.warehouse) as staging:
         con = staging.con
-        names = list(reports or _failed_reports(con))
+        names = list(reports or failed_reports(con))
         outcomes = {n: ReportOutcome(n) for n in names}
         summary.reports = list(outcomes.values())
         recorder = _Recorder(con, run_id, len(names))
         raws = []
         for name in names:
             raw = store.latest(name)
-            if raw is None:
+            if raw is None:  # a failed report whose raw file is gone (the raw store was cleared)
                 recorder.failed(name, None, stage, "never fetched: run `sitrep run` with its source first",
                                 now(), outcomes[name])
                 continue
             raws.append(raw)
-        _say(f"sitrep rerun {run_id}: {stage} and later stages for {len(raws)} report(s)")
+        _say(f"sitrep rerun {run_id}: {stage} and later stages for {len(raws)} report(s)", event={"kind": "header"})
+        _plan(len(names), STAGES[STAGES.index(stage):])
         if raws:
             _run_stages(raws, stage, paths, staging, run_id, recorder, outcomes)
+        elif not names:
+            _say("nothing to rerun: no report's last run failed")
     if raws and stage in ("extract", "validate"):
         summary.data_docs = _build_docs(paths)
-    return summary
+    return _finish(summary)
 
 
-def _failed_reports(con) -> list[str]:
-    """Reports whose most recent run recorded a failed stage."""
-    rows = con.execute("""
-        WITH last AS (
-            SELECT source_file, arg_max(run_id, started) AS run_id FROM run_log
-            WHERE started IS NOT NULL GROUP BY source_file)
-        SELECT DISTINCT l.source_file FROM last l
-        JOIN run_log r ON r.source_file = l.source_file AND r.run_id = l.run_id
-        WHERE r.status = 'failed' ORDER BY 1""").fetchall()
-    return [r[0] for r in rows]
-
-
-__all__ = ["monthly_pipeline", "rerun_stage", "RunSummary", "ReportOutcome"]
+__all__ = ["monthly_pipeline", "rerun_stage", "RunSummary", "ReportOutcome", "RunFailed", "summary_of"]

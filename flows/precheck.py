@@ -29,14 +29,23 @@ LATER_STAGES = ("extract", "validate", "load")
 UNCHANGED = "unchanged since its last load"
 
 
-def unique_items(sources: list[str]) -> tuple[list[fetchers.FetchItem], list[fetchers.FetchItem]]:
-    """The report files of `sources`, one per report name (the first listed wins), and the repeats."""
-    unique, repeats, seen = [], [], set()
+def unique_items(sources: list[str]) -> tuple[list[fetchers.FetchItem], list[fetchers.FetchItem], list[str]]:
+    """The report files of `sources`, one per report name (the first listed wins), the repeats, and the
+    sources that hold no report file (a warning: an empty folder is often a missing mount)."""
+    unique, repeats, empty, seen = [], [], [], set()
     for source in sources:
-        for item in fetchers.resolve(source):  # ConfigError for a missing source
+        items = fetchers.resolve(source)  # ConfigError for a missing source
+        if not items:
+            empty.append(source)
+        for item in items:
             (repeats if item.source_file in seen else unique).append(item)
             seen.add(item.source_file)
-    return unique, repeats
+    return unique, repeats, empty
+
+
+def known_reports(store: fetchers.RawStore) -> list[str]:
+    """The report IDs a rerun can take: every report the raw store has fetched."""
+    return sorted({raw.source_file for raw in store.manifest()})
 
 
 def check_sources(sources: list[str] | None) -> None:
@@ -67,8 +76,8 @@ def unchanged_run(sources: list[str] | None, paths: Paths) -> RunSummary | None:
     if not paths.warehouse.exists():
         return None
     sources = list(sources or [str(samples_dir())])
-    items, repeats = unique_items(sources)
-    if not items or repeats or any(item.is_url for item in items):
+    items, repeats, empty = unique_items(sources)
+    if not items or repeats or empty or any(item.is_url for item in items):
         return None
     try:
         with open_read_only(paths.warehouse) as con:
@@ -84,7 +93,8 @@ def unchanged_run(sources: list[str] | None, paths: Paths) -> RunSummary | None:
         con = staging.con
         current = current_versions(con)  # again, under the lock: another run may have loaded since
         progress.info(f"sitrep run {run_id}: {len(items)} report(s) from {len(sources)} source(s) "
-                      f"-> {paths.warehouse}")
+                      f"-> {paths.warehouse}", extra={"sitrep": {"kind": "header"}})
+        progress.info("", extra={"sitrep": {"kind": "plan", "total": len(items), "stages": ("fetch",)}})
         for n, item in enumerate(items, 1):
             started = _now()
             raw = fetchers.fetch(item, store)
@@ -97,10 +107,12 @@ def unchanged_run(sources: list[str] | None, paths: Paths) -> RunSummary | None:
                 log_stage(con, run_id, raw.source_file, raw.sha256, stage, "skipped", None, None, UNCHANGED)
             summary.reports.append(ReportOutcome(raw.source_file, "skipped",
                                                  notes=[f"{UNCHANGED}: no stage work"]))
-            progress.info(f"[{n}/{len(items)}] {raw.source_file}: skipped ({UNCHANGED})")
+            progress.info(f"[{n}/{len(items)}] fetch    {raw.source_file}: {UNCHANGED}",
+                          extra={"sitrep": {"kind": "stage", "stage": "fetch", "report": raw.source_file,
+                                            "status": "ok"}})
         progress.info("nothing new: every report is unchanged since its last load "
                       "(no stage work done; Prefect not started)")
     return summary
 
 
-__all__ = ["check_sources", "unchanged_run", "unique_items", "UNCHANGED"]
+__all__ = ["check_sources", "unchanged_run", "unique_items", "known_reports", "UNCHANGED"]

@@ -8,8 +8,8 @@ so any stage can be rerun for one report from what the stage before it left.
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ import fetchers
 from extractors import extract_report
 from flows import workers
 from sitrep.artifacts import StageStore
-from sitrep.errors import ExtractError, LoadError, ValidateError, error_line
+from sitrep.errors import ExtractError, LoadError, SitrepError, ValidateError, error_line
 
 
 def now() -> datetime:
@@ -42,33 +42,16 @@ def _timed(stage: str, started: datetime, note: str = "") -> StageOutcome:
     return StageOutcome(stage, started, now(), note)
 
 
-@task(name="fetch", task_run_name="fetch {item.source_file}", cache_policy=NO_CACHE)
-def fetch_report(item: fetchers.FetchItem, raw_dir: str, stage_deadline: float | None = None) -> fetchers.RawFile:
-    """Read or download one report into the raw store (HTTP retries and deadlines live in fetchers.http);
-    `stage_deadline` is the wall-clock time by which the run's fetch stage must be done."""
-    return fetchers.fetch(item, fetchers.RawStore(Path(raw_dir)), stage_deadline=stage_deadline)
-
-
 def extract_to_store(raw_path: str, source_file: str, sha256: str, stages_dir: str) -> str:
     """The extract stage's work for one report (raw bytes -> figures in the stage store); returns the
-    progress note. A plain function: it runs in a worker process (flows.workers)."""
-    t0 = time.perf_counter()
+    progress note (the recorder adds the stage's time, as v_runs records it). A plain function: it runs in
+    a worker process (flows.workers)."""
     result = extract_report(Path(raw_path).read_bytes(), source_file)
     StageStore(Path(stages_dir)).save_extract(source_file, sha256, result)
-    note = f"{len(result.figures)} figures, {result.family}, {time.perf_counter() - t0:.1f}s"
+    note = f"{len(result.figures)} figures, {result.family}"
     if result.warnings:
         note += "; " + "; ".join(result.warnings)
     return note
-
-
-@task(name="extract", task_run_name="extract {raw.source_file}", cache_policy=NO_CACHE)
-def extract_stage(raw: fetchers.RawFile, stages_dir: str) -> StageOutcome:
-    started = now()
-    try:
-        note = workers.run(extract_to_store, raw.path, raw.source_file, raw.sha256, stages_dir)
-    except workers.WorkerCrashed as exc:
-        raise ExtractError(str(exc), report=raw.source_file) from exc
-    return _timed("extract", started, note)
 
 
 @dataclass(frozen=True)
@@ -84,8 +67,45 @@ class StageFailure:
 BatchOutcome = dict[str, StageOutcome | StageFailure]
 
 
+# A failure's details (its traceback, with a worker process's remote one): the `sitrep` command sends them to
+# data/prefect/sitrep.log (it sets `propagate`); elsewhere (a deployment's worker) they stay out of the log,
+# which has the failure's one line.
+details = logging.getLogger("sitrep.details")
+if not details.handlers:
+    details.addHandler(logging.NullHandler())
+    details.propagate = False
+
+
 def _failure(stage: str, started: datetime, exc: BaseException) -> StageFailure:
+    details.warning("%s failed: %s", stage, error_line(exc), exc_info=exc)
     return StageFailure(stage, started, now(), error_line(exc))
+
+
+@task(name="fetch", task_run_name="fetch {item.source_file}", cache_policy=NO_CACHE)
+def fetch_report(item: fetchers.FetchItem, raw_dir: str,
+                 stage_deadline: float | None = None) -> fetchers.RawFile | StageFailure:
+    """Read or download one report into the raw store (HTTP retries and deadlines live in fetchers.http);
+    `stage_deadline` is the wall-clock time by which the run's fetch stage must be done. A report that
+    cannot be fetched for a known reason is an outcome (one line, no traceback), not a broken task."""
+    started = now()
+    try:
+        return fetchers.fetch(item, fetchers.RawStore(Path(raw_dir)), stage_deadline=stage_deadline)
+    except SitrepError as exc:
+        return _failure("fetch", started, exc)
+
+
+@task(name="extract", task_run_name="extract {raw.source_file}", cache_policy=NO_CACHE)
+def extract_stage(raw: fetchers.RawFile, stages_dir: str) -> StageOutcome | StageFailure:
+    """Extract one report in a worker process; a report that fails for a known reason (sitrep's own errors,
+    a worker that died) is an outcome, so the log has one line for it, without a traceback."""
+    started = now()
+    try:
+        note = workers.run(extract_to_store, raw.path, raw.source_file, raw.sha256, stages_dir)
+    except workers.WorkerCrashed as exc:
+        return _failure("extract", started, ExtractError(str(exc), report=raw.source_file))
+    except SitrepError as exc:
+        return _failure("extract", started, exc)
+    return _timed("extract", started, note)
 
 
 _validator = None

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from sitrep.config import DEFAULT_WAREHOUSE, Paths, prepare_environment
+from sitrep.config import DEFAULT_WAREHOUSE, Paths, prepare_environment, set_environment
 
 EXAMPLES = """\
 examples:
@@ -29,6 +29,8 @@ examples:
   sitrep correct FACT_ID --reject --reason "double-counted"                   # hold a figure back
   sitrep correct --list                       # decisions in force (--all: with undone ones)
   sitrep correct --undo CORRECTION_ID         # undo a decision (or give the FACT_ID)
+  sitrep forget nope.pdf --yes                # remove a report's figures, run history and stored files
+  sitrep run --quiet                          # for cron: prints nothing unless something went wrong
 """
 
 
@@ -43,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"the DuckDB warehouse file (default: {DEFAULT_WAREHOUSE}); its folder holds "
                              "the raw store, stage outputs and Prefect's home")
     common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's and sitrep's logs")
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress: only warnings, and the outcome when a report failed (for cron)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", parents=[common], help="fetch, extract, validate and load reports",
@@ -90,41 +94,58 @@ def build_parser() -> argparse.ArgumentParser:
     correct.add_argument("--reason", metavar="TEXT", help="why (required for --value and --reject)")
     correct.add_argument("--by", metavar="NAME", default=None, help="who decides (default: the OS user)")
     correct.add_argument("--all", action="store_true", help="with --list: also undone and replaced decisions")
+    forget = sub.add_parser("forget", parents=[common], help="remove reports from the warehouse and the stores",
+                            description="Remove each REPORT's figures (every version), quarantine, data-quality "
+                                        "results, run history and manifest rows from the warehouse, and its "
+                                        "stage outputs and raw files from the data folder. Without --yes it only "
+                                        "says what it would remove.")
+    forget.add_argument("report", nargs="+", metavar="REPORT", help="a report's source_file (see `sitrep status`)")
+    forget.add_argument("--yes", action="store_true", help="really remove them")
     return parser
 
 
-def _configure_logging(verbose: bool) -> None:
-    """Progress lines on stderr always; library logs only with --verbose."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    progress = logging.getLogger("sitrep.progress")
-    progress.handlers[:] = [handler]
-    progress.setLevel(logging.INFO)
-    progress.propagate = False
+def _configure_logging(verbose: bool, quiet: bool = False) -> logging.Handler:
+    """Progress on stderr (bars on a terminal, lines otherwise, warnings only with --quiet); library logs
+    only with --verbose."""
+    from sitrep.progress import install
+
+    handler = install(verbose, quiet)
+    details = logging.getLogger("sitrep.details")  # failures' tracebacks: to data/prefect/sitrep.log
+    details.handlers[:] = [logging.NullHandler()]
+    details.propagate = True
     if not verbose:
         for name in ("prefect", "httpx", "great_expectations", "camelot", "pdfminer"):
             logging.getLogger(name).setLevel(logging.ERROR)
+    return handler
+
+
+NEEDS_WAREHOUSE = ("status", "report", "export", "forget", "rerun")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.verbose and args.quiet:
+        parser.error("--verbose and --quiet exclude each other")
     paths = Paths.for_warehouse(args.warehouse)
     from sitrep import interrupt
+
+    display = _configure_logging(args.verbose, args.quiet)
     from sitrep.errors import ConfigError, SitrepError
 
     interrupt.install()  # SIGTERM/SIGINT: a prompt, clean exit (before any thread or child starts)
     try:
+        if args.command in NEEDS_WAREHOUSE and not paths.warehouse.exists():
+            raise ConfigError(f"no warehouse at {paths.warehouse} yet: run `sitrep run` first"
+                              + (" (or name it with --warehouse)" if args.command != "rerun" else ""))
         from sitrep.preflight import check_paths
 
         check_paths(args.command, paths, output=getattr(args, "output", None),
                     export_dir=args.dir if args.command == "export" else None)
-        if args.verbose:
-            import os
+        if args.command == "forget":
+            from sitrep.forget import forget
 
-            os.environ.setdefault("SITREP_PREFECT_LOG_LEVEL", "INFO")
-        prepare_environment(paths, verbose=args.verbose)  # before Prefect is imported
-        _configure_logging(args.verbose)
+            return forget(paths, args.report, args.yes)
         if args.command == "status":
             from sitrep.status import print_status
 
@@ -144,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             from sitrep.correct import correct_command
 
             return correct_command(args, paths)
-        return _run(args, paths)
+        return _run(args, paths, display)
     except ConfigError as exc:
         print(f"sitrep: {exc}", file=sys.stderr)
         return 2
@@ -172,8 +193,53 @@ def _logged(exc: Exception, paths: Paths) -> str:
     return f"{line} (details in {log})"
 
 
-def _run(args: argparse.Namespace, paths: Paths) -> int:
+def _preflight(args: argparse.Namespace, paths: Paths) -> list[str] | None:
+    """Check what a run or rerun was given before any work (no Prefect, no worker, nothing written):
+    ConfigError (exit 2) for a missing source or catalog, sources that are all empty folders, an unknown
+    --report or a bad setting. For a bare rerun: the reports to rerun (those whose last run failed)."""
+    import os
+
+    from sitrep.config import env_int, samples_dir
+    from sitrep.errors import ConfigError, check_known
+
+    env_int(os.environ, "SITREP_BATCH_SIZE", minimum=1)
+    if args.command == "run":
+        import fetchers
+        from flows.precheck import check_sources
+
+        check_sources(args.source)  # missing sources, unreadable catalogs, bad deadlines (no network)
+        sources = list(args.source or [str(samples_dir())])
+        empty = [s for s in sources if Path(s).is_dir() and not fetchers.resolve(s, remote=False)]
+        if empty and len(empty) == len(sources):
+            raise ConfigError(f"no report files in {', '.join(empty)}: nothing to run "
+                              "(a folder holds .pdf, .html and .htm files)")
+        return None
+    from warehouse.db import failed_reports, fetched_reports, open_read_only  # light: no pandas, no Prefect
+
+    with open_read_only(paths.warehouse) as con:
+        if args.report:
+            check_known(args.report, fetched_reports(con))
+            return args.report
+        return failed_reports(con)
+
+
+def _run(args: argparse.Namespace, paths: Paths, display: logging.Handler | None = None) -> int:
     t0 = time.perf_counter()
+    progress = logging.getLogger("sitrep.progress")
+    what = f"{len(args.source)} source(s)" if args.command == "run" and args.source else \
+        "the sample reports" if args.command == "run" else f"{args.stage} and later stages"
+    progress.info(f"sitrep {args.command}: {what} -> {paths.warehouse}")  # at once: the rest takes seconds
+    if args.verbose:
+        import os
+
+        os.environ.setdefault("SITREP_PREFECT_LOG_LEVEL", "INFO")
+    set_environment(paths, verbose=args.verbose)  # before Prefect is imported (creates nothing)
+    if args.command == "rerun" and not _preflight(args, paths):
+        progress.info("nothing to rerun: no report's last run failed")
+        return 0
+    if args.command == "run":
+        _preflight(args, paths)
+    prepare_environment(paths, verbose=args.verbose)  # the data folder and Prefect's home
     summary = None
     if args.command == "run":
         from flows.precheck import check_sources
@@ -191,7 +257,7 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
 
         if args.command == "run" or args.stage in ("extract", "validate"):
             workers.warm()  # the worker processes import the extractors while the server starts
-        from flows.pipeline import monthly_pipeline, rerun_stage
+        from flows.pipeline import monthly_pipeline, rerun_stage, summary_of
         from flows.runners import shared_api
         from flows.tasks import warm_validator
 
@@ -201,17 +267,24 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
         # Dask workers share this process's Prefect API
         with server.using(), shared_api(monthly_pipeline.task_runner):
             if args.command == "run":
-                summary = monthly_pipeline(sources=args.source, warehouse=str(paths.warehouse), force=args.force)
+                state = monthly_pipeline(sources=args.source, warehouse=str(paths.warehouse), force=args.force,
+                                         return_state=True)
             else:
-                summary = rerun_stage(stage=args.stage, reports=args.report, warehouse=str(paths.warehouse))
+                state = rerun_stage(stage=args.stage, reports=args.report, warehouse=str(paths.warehouse),
+                                    return_state=True)
+        summary = summary_of(state)  # a flow that broke (not a report that failed) raises here
+    if display is not None:
+        display.close()  # the progress bars end before the summary
     took = time.perf_counter() - t0
     loaded = sum(r.status == "ok" for r in summary.reports)
     skipped = sum(r.status == "skipped" for r in summary.reports)
+    if args.quiet and not summary.failed:
+        return 0
     print(f"\n{len(summary.reports)} report(s): {loaded} loaded, {skipped} unchanged, "
           f"{len(summary.failed)} failed in {took:.1f}s -> {summary.warehouse}")
     for report in summary.failed:
         print(f"  {report.source_file}: {report.stage} failed: {report.error}", file=sys.stderr)
-    if summary.data_docs:
+    if summary.data_docs and not args.quiet:
         print(f"Data Docs: {summary.data_docs}")
     return 1 if summary.failed else 0
 

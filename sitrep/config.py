@@ -59,8 +59,16 @@ def prepare_environment(paths: Paths, verbose: bool = False) -> None:
     Without `verbose`, Prefect logs to a file in its home instead of the terminal.
     Values already set by the user win.
     """
+    set_environment(paths, verbose)
     with contextlib.suppress(OSError):  # a read-only data folder still serves status, report and export
         paths.data_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # runs check that the data folder is writable (sitrep.preflight)
+        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+
+
+def set_environment(paths: Paths, verbose: bool = False) -> None:
+    """The variables of `prepare_environment`, without creating any folder (for checks that must write
+    nothing, but may import Prefect)."""
     defaults = {
         "PREFECT_HOME": str(paths.prefect_home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -74,8 +82,6 @@ def prepare_environment(paths: Paths, verbose: bool = False) -> None:
         defaults["PREFECT_LOGGING_SETTINGS_PATH"] = str(resources.files("sitrep").joinpath("logging.yml"))
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    with contextlib.suppress(OSError):  # runs check that the data folder is writable (sitrep.preflight)
-        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
 def env_int(env: Mapping[str, str], key: str, minimum: int) -> int | None:

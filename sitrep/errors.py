@@ -52,3 +52,11 @@ class LoadError(SitrepError):
 
 class ConfigError(SitrepError):
     stage = "config"
+
+
+def check_known(names: list[str], known: list[str]) -> None:
+    """ConfigError naming the unknown reports and listing the known ones (before any work is done)."""
+    unknown = [name for name in names if name not in set(known)]
+    if unknown:
+        listed = ", ".join(known) if known else "none: run `sitrep run` first"
+        raise ConfigError(f"unknown report {', '.join(map(repr, unknown))}: the known report IDs are {listed}")

@@ -25,7 +25,7 @@ import duckdb
 import httpx
 import pytest
 
-from .conftest import ROOT, assert_same_answers
+from .conftest import ROOT, SAMPLES, assert_same_answers, query
 
 pytestmark = pytest.mark.slow
 
@@ -175,6 +175,45 @@ def test_flow_run_on_a_process_worker_loads_the_reports(server, deployment, thre
     assert runs == [(flow_run_id, "ok")]  # v_runs.run_id is the Prefect flow run's id
     assert_same_answers(warehouse, thread_run[1])  # what an in-process thread-runner run publishes
     print("\ntimings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in server.timings.items()))
+
+
+def test_a_run_in_which_a_report_fails_ends_failed_with_the_summary(server, deployment, tmp_path):
+    """The scheduler's view: a deployment run in which one report fails ends FAILED (so failure alerts fire),
+    its state message is the one-line outcome, and the worker's log has that line once at the end and the
+    failure once, without a traceback."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "r4v-peru-sitrep-2023-09.html").write_bytes((SAMPLES / "r4v-peru-sitrep-2023-09.html").read_bytes())
+    (reports / "empty-report.pdf").write_bytes(b"")
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    out = _prefect(server, "deployment", "run", DEPLOYMENT, "--param", f"warehouse={warehouse}",
+                   "--param", f'sources=["{reports}"]')
+    flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", out).group(1)
+    worker_log = tmp_path / "worker.log"
+    with worker_log.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--run-once"],
+            cwd=tmp_path, env=server.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        worker.wait(RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the worker did not finish within {RUN_TIMEOUT:.0f}s:\n{_tail(worker_log)}")
+    finally:
+        _stop(worker)
+    run = httpx.get(f"{server.api}/flow_runs/{flow_run_id}", timeout=10).json()
+    line = f"2 report(s): 1 loaded, 0 unchanged, 1 failed -> {warehouse}"
+    assert run["state_type"] == "FAILED", f"{run['state_type']}: {run['state']['message']}\n{_tail(worker_log)}"
+    assert run["state"]["message"] == line
+    text = worker_log.read_text(errors="replace")
+    assert "Traceback" not in text, _tail(worker_log, 80)
+    assert sum(f"- {line}" in ln for ln in text.splitlines()) == 1, _tail(worker_log, 80)
+    assert sum("FAILED   empty-report.pdf: extract failed: empty file (0 bytes)" in ln
+               for ln in text.splitlines()) == 1, _tail(worker_log, 80)
+    logs = httpx.post(f"{server.api}/logs/filter", timeout=10,
+                      json={"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "limit": 200}).json()
+    messages = [entry["message"] for entry in logs]
+    assert messages.count(line) == 1 and sum("Traceback" in m for m in messages) == 0
+    assert query(warehouse, "SELECT DISTINCT source_file FROM v_facts") == [("r4v-peru-sitrep-2023-09.html",)]
 
 
 def _sqlalchemy_2_1() -> bool:

@@ -463,9 +463,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
 KILL_MOMENTS = {
     "3s after start (Prefect starting)": 3.0,
     "staging file created": "staging",
-    "first extract done": r"^  extract  ",
-    "first report loaded into staging": r"^  load     ",
-    "last report done, publishing": r"^\[4/4\]",
+    "first extract done": r"^\[\d+/\d+\] extract  ",
+    "first report loaded into staging": r"^\[\d+/\d+\] load     ",
+    "last report done, publishing": r"^\[4/4\] load     ",
 }
 
 

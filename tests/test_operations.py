@@ -61,13 +61,15 @@ def test_corrected_republication_replaces_figures_and_keeps_history(workspace):
 
 
 def test_rerun_without_report_picks_the_failed_ones(workspace):
-    from flows.pipeline import monthly_pipeline, rerun_stage
+    from flows.pipeline import monthly_pipeline, rerun_stage, summary_of
 
     reports, warehouse = workspace
     (reports / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 50)
-    first = monthly_pipeline(sources=[str(reports)], warehouse=str(warehouse))
+    first = summary_of(monthly_pipeline(sources=[str(reports)], warehouse=str(warehouse), return_state=True))
     assert {r.source_file: r.status for r in first.reports}["broken.pdf"] == "failed"
-    summary = rerun_stage(stage="extract", reports=None, warehouse=str(warehouse))
+    state = rerun_stage(stage="extract", reports=None, warehouse=str(warehouse), return_state=True)
+    assert state.is_failed() and state.message.startswith("1 report(s): 0 loaded, 0 unchanged, 1 failed")
+    summary = summary_of(state)
     assert [r.source_file for r in summary.reports] == ["broken.pdf"]
     assert summary.reports[0].status == "failed" and summary.reports[0].stage == "extract"
     assert "cannot open PDF" in summary.reports[0].error

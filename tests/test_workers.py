@@ -94,7 +94,7 @@ def test_workers_that_cannot_start_fall_back_to_threads(monkeypatch, caplog):
 def test_a_worker_crash_fails_only_its_report(prefect_harness, tmp_path, monkeypatch):
     """A report whose extraction kills its worker process (as a PDFium crash would) fails at extract with
     a one-line error; the other reports load, in the same run."""
-    from flows.pipeline import monthly_pipeline
+    from flows.pipeline import monthly_pipeline, summary_of
 
     monkeypatch.setenv(workers.PROCESSES_ENV, "2")
     monkeypatch.setenv(workers.INIT_ENV, "tests.crashinjector")
@@ -105,7 +105,7 @@ def test_a_worker_crash_fails_only_its_report(prefect_harness, tmp_path, monkeyp
     shutil.copy(SAMPLES / "gtrm-peru-sitrep-2019-10.pdf", src / "crash-me.pdf")
     warehouse = tmp_path / "w.duckdb"
     try:
-        summary = monthly_pipeline(sources=[str(src)], warehouse=str(warehouse))
+        summary = summary_of(monthly_pipeline(sources=[str(src)], warehouse=str(warehouse), return_state=True))
     finally:
         workers.shutdown()
     status = {r.source_file: (r.status, r.stage, r.error) for r in summary.reports}
@@ -182,7 +182,7 @@ def test_kill_9_of_a_run_leaves_no_server_or_worker_behind(tmp_path):
 def test_reports_go_through_validate_and_load_in_batches(prefect_harness, tmp_path, monkeypatch):
     """SITREP_BATCH_SIZE=2: five good reports and a bad one make three validate batches and three load
     batches, pipelined with the extracts; each report gets its own outcome and the bad one fails alone."""
-    from flows.pipeline import monthly_pipeline
+    from flows.pipeline import RunFailed, monthly_pipeline
 
     monkeypatch.setenv("SITREP_BATCH_SIZE", "2")
     src = tmp_path / "src"
@@ -191,8 +191,9 @@ def test_reports_go_through_validate_and_load_in_batches(prefect_harness, tmp_pa
         shutil.copy(path, src / path.name)
     (src / "gtrm-peru-sitrep-2020-01.pdf").write_bytes(b"")  # sorts between the good ones
     warehouse = tmp_path / "w.duckdb"
-    summary = monthly_pipeline(sources=[str(src)], warehouse=str(warehouse))
-    status = {r.source_file: (r.status, r.stage) for r in summary.reports}
+    with pytest.raises(RunFailed, match=r"^6 report\(s\): 5 loaded, 0 unchanged, 1 failed") as failed:
+        monthly_pipeline(sources=[str(src)], warehouse=str(warehouse))  # the flow run ends Failed
+    status = {r.source_file: (r.status, r.stage) for r in failed.value.summary.reports}
     assert status.pop("gtrm-peru-sitrep-2020-01.pdf") == ("failed", "extract")
     assert set(status.values()) == {("ok", None)} and len(status) == 5
     runs = query(warehouse, "SELECT stage, status, count(*) FROM v_runs GROUP BY ALL ORDER BY 1, 2")

@@ -244,6 +244,23 @@ def is_loaded(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str) -> 
     return bool(row and row[0])
 
 
+def fetched_reports(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every report the warehouse's raw manifest has (what a rerun can take)."""
+    return [r[0] for r in con.execute("SELECT DISTINCT source_file FROM raw_manifest ORDER BY 1").fetchall()]
+
+
+def failed_reports(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Reports whose most recent run recorded a failed stage (what a bare `sitrep rerun` retries)."""
+    rows = con.execute("""
+        WITH last AS (
+            SELECT source_file, arg_max(run_id, started) AS run_id FROM run_log
+            WHERE started IS NOT NULL GROUP BY source_file)
+        SELECT DISTINCT l.source_file FROM last l
+        JOIN run_log r ON r.source_file = l.source_file AND r.run_id = l.run_id
+        WHERE r.status = 'failed' ORDER BY 1""").fetchall()
+    return [r[0] for r in rows]
+
+
 def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     if not warehouse.exists():
         raise LoadError(f"no warehouse at {warehouse}: run `sitrep run` first")
