@@ -36,6 +36,20 @@ from sitrep.config import Paths, env_int, samples_dir
 from sitrep.errors import check_known, error_line
 from warehouse.db import StagedWarehouse, failed_reports, is_loaded, log_stage, record_raw, writing
 
+
+class _FailedIsNotACrash(logging.Filter):
+    """Prefect's engine, running a deployment's flow run, logs a run that ended Failed as "Engine execution
+    exited with unexpected exception", with its own traceback. For sitrep a failed report is an outcome,
+    already logged (its FAILED line, then the run's one-line outcome, which is also the state's message), so
+    that record is dropped; real crashes keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], RunFailed))
+
+
+if not any(isinstance(f, _FailedIsNotACrash) for f in logging.getLogger("prefect.flow_runs").filters):
+    logging.getLogger("prefect.flow_runs").addFilter(_FailedIsNotACrash())
+
 STAGES = ("fetch", "extract", "validate", "load")
 BATCH_ENV = "SITREP_BATCH_SIZE"
 DEFAULT_BATCH = 25

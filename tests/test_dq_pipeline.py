@@ -69,3 +69,19 @@ def test_funded_amount_changed_breaks_the_funded_percentage(warehouse):
 def test_results_cover_every_report(warehouse):
     rows = warehouse.execute("SELECT source_file, count(*) FROM v_dq_results GROUP BY 1").fetchall()
     assert len(rows) == 3 and all(n >= 10 for _, n in rows)
+
+
+def test_status_shows_a_validation_that_held_figures_back_as_quarantined(warehouse):
+    """`sitrep status` reads the validate stage of a report whose figures were quarantined as "quarantined"
+    (v_runs says ok: the stage ran), and a clean one as ok."""
+    from sitrep.status import LAST_RUNS, shown_status
+
+    rows = warehouse.execute(LAST_RUNS).fetchall()
+    validate = {r[0]: shown_status(r[3], r[7], r[8]) for r in rows if r[2] == "validate"}
+    held = warehouse.execute("SELECT count(*) FROM v_quarantine WHERE source_file = 'r4v-funded-changed.html'"
+                             ).fetchone()[0]
+    assert held >= 2
+    word, note = validate["r4v-funded-changed.html"]
+    assert word == "quarantined" and note.startswith(f"{held} figure(s) quarantined"), validate
+    assert validate[R4V][0] in ("ok", "warn") and "quarantined" not in validate[R4V][1]
+    assert {r[3] for r in rows if r[2] == "validate"} == {"ok"}  # v_runs itself is unchanged
