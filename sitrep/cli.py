@@ -140,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                               + (" (or name it with --warehouse)" if args.command != "rerun" else ""))
         from sitrep.preflight import check_paths
 
-        check_paths(args.command, paths, output=getattr(args, "output", None),
-                    export_dir=args.dir if args.command == "export" else None)
+        if args.command != "run":  # a run checks its sources first (an empty folder must not create data/)
+            check_paths(args.command, paths, output=getattr(args, "output", None),
+                        export_dir=args.dir if args.command == "export" else None)
         if args.command == "forget":
             from sitrep.forget import forget
 
@@ -238,7 +239,10 @@ def _run(args: argparse.Namespace, paths: Paths, display: logging.Handler | None
         progress.info("nothing to rerun: no report's last run failed")
         return 0
     if args.command == "run":
+        from sitrep.preflight import check_paths
+
         _preflight(args, paths)
+        check_paths(args.command, paths)
     prepare_environment(paths, verbose=args.verbose)  # the data folder and Prefect's home
     summary = None
     if args.command == "run":

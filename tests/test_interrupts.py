@@ -66,8 +66,8 @@ def _interrupt_at(tmp_path, warehouse, reports, moment: str, signum: int, whole_
 
 @pytest.mark.slow
 @pytest.mark.parametrize("moment, signum, whole_group", [
-    (r"^  load     ", signal.SIGTERM, True),
-    (r"^  extract  ", signal.SIGINT, False),
+    (r"^\[\d+/\d+\] load     ", signal.SIGTERM, True),
+    (r"^\[\d+/\d+\] extract  ", signal.SIGINT, False),
 ], ids=["SIGTERM-to-the-group-during-loads", "SIGINT-to-sitrep-during-extracts"])
 def test_an_interrupted_run_leaves_promptly_and_cleanly(tmp_path, previous, moment, signum, whole_group):
     warehouse, reports = previous
