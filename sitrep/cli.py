@@ -168,12 +168,15 @@ def main(argv: list[str] | None = None) -> int:
             return correct_command(args, paths)
         return _run(args, paths, display)
     except ConfigError as exc:
+        display.close()  # progress bars end before the message
         print(f"sitrep: {exc}", file=sys.stderr)
         return 2
     except SitrepError as exc:
+        display.close()
         print(f"sitrep: {exc.one_line()}", file=sys.stderr)
         return 1
     except Exception as exc:  # an environment fault (disk, permissions) or a bug: one line, details in the log
+        display.close()
         print(f"sitrep: {args.command} failed: {_logged(exc, paths)}", file=sys.stderr)
         return 1
 
