@@ -309,3 +309,11 @@ def test_cards_and_cells_go_through_the_prose_parser():
     assert html != page(R4V)
     money = [f for f in of_kind(run(html), "key_figure") if f.unit == "usd"]
     assert {(f.value, f.measure) for f in money} == {(44_800_000, "funded"), (318_000_000, "requirement")}
+
+
+def test_table_and_chart_evidence_name_their_labels():
+    """A table cell's evidence is 'row | column | cell', a chart point's 'series | category | value [chart]'."""
+    cells = {f.sector: f.evidence for f in of_kind(run(page(R4V)), "table")}
+    assert cells["Protection"] == "Protection | 12,483"
+    points = [f.evidence for f in of_kind(run(page(GF)), "chart_data") if f.measure == "budget" and f.period == "2019"]
+    assert points and all(e.startswith(("budget | 2019 | 20.49633232 [", "p1 | 2019 | 20.49633232 [")) for e in points)

@@ -94,6 +94,8 @@ def test_finance_tables(result):
         ("expenditure_pct", 100, "percent")}
     sectors = {f.indicator: f.sector for f in finance}
     assert sectors["OA4"] == "Gender-Based Violence" and sectors["OA5"] == "Child Protection"
+    # the evidence names the row and the column of the cell, not its neighbours
+    assert {f.evidence for f in totals if f.measure == "budget"} == {"Total | budget: 73,337,910"}
     assert sectors["OA1"] is None and sectors["IA1"] is None and sectors["Total"] is None
 
 
