@@ -50,52 +50,79 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame(columns=list(COLUMNS))
 
 
-def published_facts(warehouse: Path | None, families: set[str]) -> pd.DataFrame | None:
-    """The published warehouse's current figures of these families (v_facts, read-only); None when there
-    is no published warehouse yet."""
+def published_facts(warehouse: Path | None, families: set[str],
+                    con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame | None:
+    """The published warehouse's current figures of these families (v_facts, attached read-only to `con`, an
+    in-memory connection); None when there is no published warehouse yet."""
     if warehouse is None or not Path(warehouse).exists() or not families:
         return None
-    con = duckdb.connect(str(warehouse), read_only=True)
+    own = con is None
+    con = duckdb.connect() if own else con
     try:
-        marks = ", ".join("?" for _ in families)
-        return con.execute(f"SELECT {', '.join(FACT_COLUMNS)} FROM v_facts WHERE report_family IN ({marks})",
-                           sorted(families)).df()
+        path = str(warehouse).replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS published_warehouse (READ_ONLY)")
+        try:
+            marks = ", ".join("?" for _ in families)
+            return con.execute(f"SELECT {', '.join(FACT_COLUMNS)} FROM published_warehouse.v_facts "
+                               f"WHERE report_family IN ({marks})", sorted(families)).df()
+        finally:
+            con.execute("DETACH published_warehouse")
     finally:
-        con.close()
+        if own:
+            con.close()
+
+
+def _incoming(source_file: str, family: str, report_period: str, figures: pd.DataFrame) -> pd.DataFrame:
+    """A report's figures in v_facts' shape; fact_id row:N keeps each one's position."""
+    incoming = figures.reset_index(drop=True).reindex(columns=list(FACT_COLUMNS)).copy()
+    incoming["fact_id"] = [f"row:{i}" for i in range(len(incoming))]
+    incoming["source_file"], incoming["report_family"] = source_file, family
+    incoming["report_period"] = report_period
+    incoming["value"] = pd.to_numeric(incoming["value"], errors="coerce").astype(float)
+    incoming["page"] = pd.to_numeric(incoming["page"], errors="coerce").astype(float)
+    for column in FACT_COLUMNS:
+        if column not in ("value", "page"):
+            incoming[column] = incoming[column].astype(object).where(incoming[column].notna(), None)
+    return incoming
+
+
+def _line_up(con: duckdb.DuckDBPyConnection, published: pd.DataFrame) -> None:
+    """v_facts (published figures, minus the incoming report's own published version, plus the incoming
+    report) and v_series over it, in an in-memory connection; each report then registers incoming_facts."""
+    from warehouse.db import sql_text
+
+    cols = ", ".join(FACT_COLUMNS)
+    con.register("published_facts", published.reindex(columns=list(FACT_COLUMNS)))
+    con.register("incoming_facts", _incoming("", "", "", pd.DataFrame(columns=list(FACT_COLUMNS))))
+    con.execute(f"""CREATE VIEW v_facts AS
+        SELECT {cols}, false AS corrected FROM published_facts
+        WHERE source_file NOT IN (SELECT source_file FROM incoming_facts)
+        UNION ALL SELECT {cols}, false AS corrected FROM incoming_facts""")
+    con.execute(sql_text("series.sql"))
+
+
+def _report_points(con: duckdb.DuckDBPyConnection, source_file: str, family: str, report_period: str | None,
+                   figures: pd.DataFrame) -> pd.DataFrame:
+    if not report_period or figures is None or figures.empty:
+        return empty()
+    con.register("incoming_facts", _incoming(source_file, family, report_period, figures))
+    points = con.execute("""SELECT series_id, kind, metric, sector, location, population, indicator, unit,
+                                   period, value, source_file, fact_id FROM v_series""").df()
+    return _compare(points)
 
 
 def neighbours(published: pd.DataFrame | None, source_file: str, family: str, report_period: str | None,
                figures: pd.DataFrame) -> pd.DataFrame:
     """One row per figure of this report that is a point of a series with published neighbours (`row` is
     the figure's position in `figures`), with its neighbours, ratios and a reason sentence."""
-    if published is None or published.empty or not report_period or figures is None or figures.empty:
+    if published is None or published.empty:
         return empty()
-    from warehouse.db import sql_text
-
-    incoming = figures.reset_index(drop=True).reindex(columns=list(FACT_COLUMNS)).copy()
-    incoming["fact_id"] = [f"row:{i}" for i in range(len(incoming))]
-    incoming["source_file"], incoming["report_family"] = source_file, family
-    incoming["report_period"] = report_period
-    incoming["value"] = pd.to_numeric(incoming["value"], errors="coerce")
-    incoming["page"] = pd.to_numeric(incoming["page"], errors="coerce")
-    for column in FACT_COLUMNS:
-        if column not in ("value", "page"):
-            incoming[column] = incoming[column].astype(object).where(incoming[column].notna(), None)
-    others = published[published["source_file"] != source_file]
     con = duckdb.connect()
     try:
-        con.register("published_facts", others)
-        con.register("incoming_facts", incoming)
-        cols = ", ".join(FACT_COLUMNS)
-        con.execute(f"""CREATE VIEW v_facts AS
-            SELECT {cols}, false AS corrected FROM published_facts
-            UNION ALL SELECT {cols}, false AS corrected FROM incoming_facts""")
-        con.execute(sql_text("series.sql"))
-        points = con.execute("""SELECT series_id, kind, metric, sector, location, population, indicator, unit,
-                                       period, value, source_file, fact_id FROM v_series""").df()
+        _line_up(con, published)
+        return _report_points(con, source_file, family, report_period, figures)
     finally:
         con.close()
-    return _compare(points)
 
 
 def _label(p: dict) -> str:
@@ -152,18 +179,25 @@ def _compare(points: pd.DataFrame) -> pd.DataFrame:
 def batch_neighbours(warehouse: Path | None,
                      reports: list[tuple[str, str, str | None, pd.DataFrame]]) -> list[pd.DataFrame | str]:
     """neighbours() for each (source_file, family, report_period, figures) of a batch, from one read of the
-    published warehouse. Where that cannot be done, the entry is the reason (a str): the series checks then
-    say so and hold nothing back."""
+    published warehouse and one in-memory connection. Where that cannot be done, the entry is the reason (a
+    str): the series checks then say so and hold nothing back."""
+    con = duckdb.connect()
     try:
-        published = published_facts(warehouse, {str(f) for _, f, _, _ in reports if f})
-    except duckdb.Error as exc:
-        log.warning("series checks: the published warehouse %s could not be read: %s", warehouse, exc)
-        return [f"the published warehouse could not be read: {exc}"] * len(reports)
-    out: list[pd.DataFrame | str] = []
-    for source_file, family, period, figures in reports:
         try:
-            out.append(neighbours(published, source_file, family, period, figures))
-        except Exception as exc:  # a frame the series query cannot read: say so, do not fail validation
-            log.warning("series checks of %s could not run: %s", source_file, exc)
-            out.append(f"could not be evaluated: {type(exc).__name__}: {exc}")
-    return out
+            published = published_facts(warehouse, {str(f) for _, f, _, _ in reports if f}, con)
+        except duckdb.Error as exc:
+            log.warning("series checks: the published warehouse %s could not be read: %s", warehouse, exc)
+            return [f"the published warehouse could not be read: {exc}"] * len(reports)
+        if published is None or published.empty:
+            return [empty() for _ in reports]
+        _line_up(con, published)
+        out: list[pd.DataFrame | str] = []
+        for source_file, family, period, figures in reports:
+            try:
+                out.append(_report_points(con, source_file, family, period, figures))
+            except Exception as exc:  # a frame the series query cannot read: say so, do not fail validation
+                log.warning("series checks of %s could not run: %s", source_file, exc)
+                out.append(f"could not be evaluated: {type(exc).__name__}: {exc}")
+        return out
+    finally:
+        con.close()
