@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def finish(report: dict, args: argparse.Namespace) -> int:
     """The in-process validation series, the derived numbers, the results file and the markdown section."""
-    report["validate_cpu"] = validate_cpu([r["n"] for r in report["dense"]])
+    if not report.get("validate_cpu"):  # a results file may already hold it (--runs-from)
+        report["validate_cpu"] = validate_cpu([r["n"] for r in report["dense"]])
     small, large = report["dense"][0], report["dense"][-1]
     slope = ((large["stages"].get("validate", 0) - small["stages"].get("validate", 0))
              / max(1, large["figures"] - small["figures"]))

@@ -971,6 +971,8 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
     previous: _Cand | None = None
     for c in cands:
         s, e = locator.sentence_of(c.start)
+        if e - s > MAX_EVIDENCE:  # no sentence: a page of bare numbers; its own window, not the whole page
+            s, e = _window(text, s, e, c.start, c.end)
         if (s, e) not in evidence:
             evidence[(s, e)] = " ".join(text[s:e].split())
         metric, group_sector = _clause_facts(locator, c)
@@ -987,6 +989,23 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
         ))
     _update_context(context, info)
     return figures
+
+
+MAX_EVIDENCE = 1000  # characters: a longer "sentence" (a page of numbers without full stops) is cut around each figure
+
+
+def _window(text: str, s: int, e: int, start: int, end: int) -> tuple[int, int]:
+    """About MAX_EVIDENCE characters of text[s:e] around text[start:end], cut at spaces. Each figure of a page
+    of 100,000 numbers used to carry the whole page as its evidence (gigabytes once copied per figure)."""
+    a = max(s, min(start - MAX_EVIDENCE // 2, e - MAX_EVIDENCE))
+    b = min(e, max(end, a + MAX_EVIDENCE))
+    if a > s:
+        space = text.find(" ", a, start)
+        a = space + 1 if space >= 0 else a
+    if b < e:
+        space = text.rfind(" ", end, b)
+        b = space if space >= 0 else b
+    return a, b
 
 
 def _clause_facts(locator: _Locator, c: _Cand) -> tuple[str | None, str | None]:
