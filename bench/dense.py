@@ -144,7 +144,7 @@ def markdown(report: dict) -> str:
               f"{'met' if d['peak_mb_at_largest'] < TARGET_MB else 'NOT met'}.",
               "- Before (the pairwise cross-check): 2,000 sentences gave 446,497 relations and took 203 s to "
               "validate; 3,000 grew past 3 GB. The PDF inputs: 30,000 text objects reached 20 GB; the flate bomb "
-              "killed the extract worker.", END]
+              "killed the extract worker.", *[f"- {note}" for note in report.get("notes", [])], END]
     return "\n".join(lines) + "\n"
 
 
