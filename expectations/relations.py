@@ -21,9 +21,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from extractors.records import FIGURE_COLUMNS, KINDS, QUALIFIERS, UNITS
+from extractors.records import FIGURE_COLUMNS, KINDS, MONEY_UNITS, QUALIFIERS, UNITS
 
-MONEY_UNITS = ("usd", "pen")
 FINANCE_MEASURES = ("budget", "funds_available", "funds_available_pct", "expenditure", "expenditure_pct")
 FINANCE_MONEY_MEASURES = ("budget", "funds_available", "expenditure")
 MONEY_MEASURES = ("budget", "funds_available", "expenditure", "requirement", "funded")
@@ -104,11 +103,27 @@ def prepare(figures: pd.DataFrame) -> pd.DataFrame:
     df["is_text_value"] = flags.str.contains(r"\btext_value\b", regex=True)
     df["is_malformed"] = flags.str.contains(r"\bmalformed_number\b", regex=True)
     df["is_unproven"] = flags.str.contains(r"\braw_not_in_source\b", regex=True)
+    df["may_be_negative"] = _names_a_change(df)
     key_cols = ["value", "unit", "qualifier", "kind", "metric", "sector", "location", "indicator", "measure",
                 "population", "period", "page", "section", "evidence"]
     # a sentence may repeat a number ("two women and two men"): prose is left out of the duplicate check
     df["duplicate_key"] = _key(df, key_cols).where(df["kind"] != "prose", None)
     return df
+
+
+# Words that make a figure a change, a balance or a variance: such a figure may be negative.
+_CHANGE = re.compile(
+    r"\b(?:variances?|balances?|changes?|differences?|increases?|decreases?|deficits?|surplus|net|gains?|"
+    r"loss(?:es)?|shortfalls?|growth|declines?|reductions?|variations?|adjustments?|over\s*/\s*under|"
+    r"saldos?|diferencias?|variaci[oó]n(?:es)?|cambios?|aumentos?|disminuci[oó]n|incrementos?|reducci[oó]n|"
+    r"d[ée]ficit|super[áa]vit)\b", re.I)
+
+
+def _names_a_change(df: pd.DataFrame) -> pd.Series:
+    """Whether a figure's own labels (section, measure, metric, evidence) say it is a change or balance."""
+    text = df["section"].fillna("") + " " + df["measure"].fillna("") + " " + df["metric"].fillna("") + " " \
+        + df["evidence"].fillna("")
+    return text.map(lambda t: bool(_CHANGE.search(t))).astype(bool)
 
 
 # ----------------------------------------------------------------------------- numbers and rounding

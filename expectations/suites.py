@@ -64,9 +64,9 @@ FIGURE_CHECKS: tuple[FigureCheck, ...] = (
         lambda m: gx.expectations.ExpectColumnValuesToBeInSet(column="kind", value_set=list(R.KINDS), meta=m),
         lambda r: f"kind '{r.get('kind')}' is not one of {', '.join(R.KINDS)}"),
     FigureCheck(
-        "unit_in_vocabulary", FAIL, f"unit is one of {', '.join(R.UNITS)}.",
+        "unit_in_vocabulary", FAIL, "unit is number, percent or an ISO 4217 currency code in lower case.",
         lambda m: gx.expectations.ExpectColumnValuesToBeInSet(column="unit", value_set=list(R.UNITS), meta=m),
-        lambda r: f"unit '{r.get('unit')}' of value {_v(r)} is not one of {', '.join(R.UNITS)}"),
+        lambda r: f"unit '{r.get('unit')}' of value {_v(r)} is not number, percent or a currency code"),
     FigureCheck(
         "qualifier_in_vocabulary", WARN, f"qualifier is empty or one of {', '.join(R.QUALIFIERS)}.",
         lambda m: gx.expectations.ExpectColumnValuesToBeInSet(
@@ -93,11 +93,12 @@ FIGURE_CHECKS: tuple[FigureCheck, ...] = (
             column="is_text_value", value_set=[False], meta=m),
         lambda r: f"value {_v(r)} was read from a text value{_raw(r)}"),
     FigureCheck(
-        "percent_within_0_100", FAIL, "Percentages in key figures, tables and charts lie within [0, 100].",
+        "percent_within_0_100", FAIL,
+        "Percentages in key figures, tables and charts lie within [0, 100] (not changes: see count_non_negative).",
         lambda m: gx.expectations.ExpectColumnValuesToBeBetween(
             column="value", min_value=0, max_value=100,
             row_condition=(Column("unit") == "percent") & (Column("kind") != "prose")
-            & Column("indicator").is_null(), meta=m),
+            & Column("indicator").is_null() & (Column("may_be_negative") == False), meta=m),  # noqa: E712
         lambda r: f"percentage {_v(r)} is outside [0, 100]"),
     FigureCheck(
         "indicator_value_in_unit_range", FAIL,
@@ -115,18 +116,25 @@ FIGURE_CHECKS: tuple[FigureCheck, ...] = (
             row_condition=(Column("unit") == "percent") & (Column("kind") == "prose"), meta=m),
         lambda r: f"prose percentage {_v(r)} is outside [0, 100]"),
     FigureCheck(
-        "count_non_negative", FAIL, "Counts (unit number) are not negative.",
+        "count_non_negative", FAIL,
+        "Counts (unit number) are not negative, unless their labels or sentence name a change, balance or "
+        "variance (which may be).",
         lambda m: gx.expectations.ExpectColumnValuesToBeBetween(
-            column="value", min_value=0, row_condition=Column("unit") == "number", meta=m),
+            column="value", min_value=0,
+            row_condition=(Column("unit") == "number") & (Column("may_be_negative") == False), meta=m),  # noqa: E712
         lambda r: f"count {_v(r)} is negative"),
     FigureCheck(
-        "money_non_negative", FAIL, "Money amounts (usd, pen) are not negative.",
+        "money_non_negative", FAIL,
+        "Money amounts (budgets, requirements, funds) are not negative, unless their labels or sentence name a "
+        "change, balance or variance (which may be).",
         lambda m: gx.expectations.ExpectColumnValuesToBeBetween(
-            column="value", min_value=0, row_condition=Column("unit").is_in(R.MONEY_UNITS), meta=m),
+            column="value", min_value=0,
+            row_condition=Column("unit").is_in(list(R.MONEY_UNITS)) & (Column("may_be_negative") == False),  # noqa: E712
+            meta=m),
         lambda r: f"{r.get('unit')} amount {_v(r)} is negative"),
     FigureCheck(
         "money_measure_has_currency_unit", FAIL,
-        f"Money measures ({', '.join(R.MONEY_MEASURES)}) carry unit usd or pen.",
+        f"Money measures ({', '.join(R.MONEY_MEASURES)}) carry a currency unit (an ISO 4217 code).",
         lambda m: gx.expectations.ExpectColumnValuesToBeInSet(
             column="unit", value_set=list(R.MONEY_UNITS),
             row_condition=Column("measure").is_in(R.MONEY_MEASURES), meta=m),

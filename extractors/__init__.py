@@ -1,10 +1,11 @@
 """Extract stage: report bytes in, figures out. Pure functions; no I/O beyond the bytes given.
 
 `extract_report` detects the report family from the content (never the file name) and hands
-the document to that family's extractor; reports of no known family go through the generic
-path with a warning. Every figure is then proven against the document's own text (extractors.proof):
-a family reading whose table cells the text does not hold, or that the family reader itself could not
-confirm (proof.Unverified), is dropped for the generic path's, with a warning.
+the document to that family's extractor, with the document's number locale (`numbers.detect_locale`)
+in force; reports of no known family go through the generic path with a warning. Every figure is then
+proven against the document's own text (extractors.proof): a family reading whose table cells the text
+does not hold, or that the family reader itself could not confirm (proof.Unverified), is dropped for the
+generic path's, with a warning.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sitrep.errors import ExtractError
 
 from .document import Document
 from .families import FAMILIES, generic
+from .numbers import detect_locale, document_locale
 from .proof import Unverified, prove
 from .records import FIGURE_COLUMNS, ExtractResult, Figure
 from .vocab import counts_things, metric_for
@@ -78,16 +80,18 @@ def extract_report(data: bytes, name: str) -> ExtractResult:
         raise ExtractError(f"not a PDF or web page (content looks like {doc.media_type})", report=name)
     try:
         refuse_non_report(doc)
-        why = "no known report family recognised"
-        for family in FAMILIES:
-            if family.detect(doc):
-                why = _family_reading(family, doc)
-                if isinstance(why, ExtractResult):
-                    return _with_metrics(why)
-                log.warning("%s: %s", name, why)
-                break
-        result = generic.extract(doc)
-        prove(result, doc)
+        # how this document groups digits and marks decimals ('1.234' vs '1,234'), from its own text
+        with document_locale(detect_locale(doc.text)):
+            why = "no known report family recognised"
+            for family in FAMILIES:
+                if family.detect(doc):
+                    why = _family_reading(family, doc)
+                    if isinstance(why, ExtractResult):
+                        return _with_metrics(why)
+                    log.warning("%s: %s", name, why)
+                    break
+            result = generic.extract(doc)
+            prove(result, doc)
         result.warnings.insert(0, f"{why}; used the generic extractor")
         return _with_metrics(result)
     except ExtractError:

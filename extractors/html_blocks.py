@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .numbers import WORD_NUMBER_RE
+from .numbers import current_locale, money_statement, restate, word_number_re
 from .periods import year_period
 from .records import Figure
 from .vocab import metric_for
@@ -57,7 +57,7 @@ MEASURE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("funds_available", re.compile(r"funds available|fondos disponibles", re.I)),
     ("funded", re.compile(r"\bfund(ed|ing)\b|financ", re.I)),
     ("budget", re.compile(r"budget|presupuesto", re.I)),
-    ("expenditure", re.compile(r"expenditure|spent|gasto", re.I)),
+    ("expenditure", re.compile(r"expenditure|spent|gasto|gastado", re.I)),
     ("target", re.compile(r"\btargets?\b|\bmeta\b", re.I)),
     ("baseline", re.compile(r"baseline|l[ií]nea de base", re.I)),
 )
@@ -139,7 +139,7 @@ def is_date_only(text: str) -> bool:
     """A block whose only digits are dates or years ('25-NOV-2021 Germany', 'Published 26 October
     2023', '2020') and no number words: no figure in it. ('reached over three million people in 2020'
     has one.)"""
-    return not _has_digit(_DATE_TOKEN.sub(" ", text)) and not WORD_NUMBER_RE.search(text)
+    return not _has_digit(_DATE_TOKEN.sub(" ", text)) and not word_number_re(current_locale()).search(text)
 
 
 def inside(node: LexborNode, ancestor: LexborNode) -> bool:
@@ -604,6 +604,17 @@ def definition_figures(root: LexborNode) -> list[Figure]:
 _BARE_NUMBER = re.compile(r"^\d{1,3}(?:[,.\s]\d{3})+$|^\d+$")
 
 
+def _note_before(table: LexborNode) -> str:
+    """The short paragraph right before a table (where 'Todas las cifras en USD' is often printed)."""
+    node = table.prev
+    while node is not None and node.tag == "-text" and not (node.text_content or "").strip():
+        node = node.prev
+    if node is None or node.tag not in ("p", "div", "span", "em", "small"):
+        return ""
+    text = node_text(node)
+    return text if len(text) <= 300 else ""
+
+
 def table_figures(root: LexborNode, default_measure: str | None = None) -> list[Figure]:
     """table records: every value cell with the sector/population/measure its row and column name.
     A cell that is only a number is a value even where prose would read it as a year."""
@@ -612,6 +623,7 @@ def table_figures(root: LexborNode, default_measure: str | None = None) -> list[
         caption = table_caption(table)
         context = caption or heading_text(table)
         table_measure = measure_for(caption) or measure_for(heading_text(table))
+        stated = money_statement(" \n".join(filter(None, (caption, heading_text(table), _note_before(table)))))
         for cell in table_cells(table):
             dims: dict[str, str] = {}
             for label in (cell.row_label, cell.col_label):
@@ -624,7 +636,10 @@ def table_figures(root: LexborNode, default_measure: str | None = None) -> list[
                 value = float(re.sub(r"[,.\s]", "", cell.text))
                 found = [Figure(kind="table", value=value, unit="number", evidence=cell.text, raw=cell.text,
                                 section=context or None)]
+            labels = f"{cell.row_label or ''} \n{cell.col_label or ''}"
+            cell_stated = money_statement(labels) or stated
             for fig in found:
+                fig.value, fig.unit = restate(fig.value, fig.unit, fig.raw, cell_stated, labels)
                 fig.sector = dims.get("sector") or fig.sector
                 fig.population = dims.get("population") or fig.population
                 fig.indicator = dims.get("indicator") or fig.indicator

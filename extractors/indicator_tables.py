@@ -32,7 +32,8 @@ _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 # "1.1", "3.2a", "13.1." (indicator codes) and "IA1", "OA13:", "EA20" (area codes), or a Total row.
 CODE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})+[a-z]?|[A-Z]{1,3}\d{1,2}[a-z]?|Total)\b\.?", re.I)
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
-_PLAIN = re.compile(rf"^(?P<cur>USD|US\$|\$)?\s*(?P<num>{_NUMBER})\s*(?P<pct>%)?(?:\s*(?:USD|\*+))?$", re.I)
+_PLAIN = re.compile(rf"^(?P<neg>[-\u2212]|\((?=.*\)$))?(?P<cur>USD|US\$|\$)?\s*(?P<num>{_NUMBER})\s*(?P<pct>%)?"
+                    rf"(?:\s*(?:USD|\*+))?\)?$", re.I)
 _BOUND = re.compile(rf"(?P<op>≥|>=|>|≤|<=|<|=>|=<)\s*(?P<num>{_NUMBER})\s*(?P<pct>%)?")
 _RANGE = re.compile(rf"(?P<a>{_NUMBER})\s*(?P<pa>%)?\s*(?:-|–|to)\s*(?P<b>{_NUMBER})\s*(?P<pb>%)?")
 _ANY = re.compile(rf"(?<![\w.,])(?P<num>{_NUMBER})(?![\w,])\s*(?P<pct>%)?")
@@ -88,8 +89,9 @@ def parse_value(text: str, measure: str | None = None) -> list[Value]:
         return "usd" if cur or money else "number"
 
     m = _PLAIN.match(text)
-    if m:
-        return [Value(_num(m["num"]), unit_of(m["pct"], m["cur"]), m.group(0).strip())]
+    if m and (m["neg"] == "(") == text.endswith(")"):  # -5, −5 and (5) are negative (a variance)
+        sign = -1.0 if m["neg"] else 1.0
+        return [Value(sign * _num(m["num"]), unit_of(m["pct"], m["cur"]), m.group(0).strip())]
     m = _BOUND.search(text)
     if m:
         qualifier = "lower_bound" if ">" in m["op"] or "≥" in m["op"] else "upper_bound"

@@ -49,7 +49,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from .numbers import NUMBER_RE, WORD_NUMBER_RE, parse_match, split_word_run
+from .numbers import (
+    NumberLocale,
+    current_locale,
+    is_money,
+    number_re,
+    scan,
+    split_word_run,
+    unit_for_currency,
+    word_number_re,
+)
 from .periods import MONTHS
 from .records import Figure
 from .vocab import canonical_sector, metric_for, vocabulary
@@ -132,10 +141,19 @@ _MASKS: tuple[re.Pattern[str], ...] = (
         r"|phase|step|level|grade|wave|cycle|edition|version|round|paragraph|para\.))|\bNo\.?|\bN[°º]|\bNro\.?|#)"
         r"\s*\d[\d.,/-]*"
     ),
+    # running headers and footers: "Page | 5", "Page 5 of 12", "5 | Page", "Página 3 de 10"
+    re.compile(r"(?i)\b(?:page|p[áa]gina|p[áa]g\.)\s*[|:.\-–]?\s*\d+(?:\s*(?:of|de|/)\s*\d+)?"
+               r"|\b\d+\s*\|\s*(?:page|p[áa]gina)\b"),
+    # citation and footnote markers: "[3]", "[3, 4]", "[12-14]"
+    re.compile(r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]"),
+    # identifiers: GLIDE numbers and codes ("EP-2023-000123-PER", "ST-2017-000035-RWA", "MDR-43007")
+    re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])"),
     # list markers: "priorities: 1) to provide ..., 2) Strengthen ..."
     re.compile(r"(?m)(?:^|(?<=[:;,.])|(?<=[:;,.] ))[ \t]*\d{1,2}\)(?=\s*[A-Za-z])"),
     # section numbers at the start of a line: "1.1 Changes", "2.1. Outcomes", "1. Impact Area"
-    re.compile(r"(?m)^[ \t\-•*]*\d{1,2}\.(?:\d{1,2}[a-z]?\.?)*(?=[ \t]+[A-Z])"),
+    re.compile(r"(?m)^[ \t\-•*]*\d{1,2}\.(?:\d{1,2}[a-z]?\.?)*(?=[ \t]+[A-ZÁÉÍÓÚÑ])"),
+    # outline numbers opening a line: "1.2.3 reach ...", "(4) partners ...", "2) enrolment ..."
+    re.compile(r"(?m)^[ \t\-•*]*(?:\d{1,2}\.){2,4}(?=[ \t]+\w)|^[ \t]*\(?\d{1,2}\)(?=[ \t]+[^\W\d])"),
 )
 
 _FOOTNOTE_START = re.compile(r"^\s*\d{1,2}(?=\s+[A-Z])")
@@ -233,7 +251,7 @@ _OF_WHICH_HALF = re.compile(r"\b(?:of\s+(?:which|whom|them|these|those)|among\s+
 _OF_YEAR = re.compile(r"\s+of\s+(?:19|20)\d{2}")
 _TIMES = re.compile(r"\(\s*[x×]\s*(\d{1,3})\s*\)")
 _DIGITS_IN_PARENS = re.compile(r"\s*\(\s*(\d[\d,]*)\s*\)")
-_PERCENT_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percent\b)", re.I)
+_PERCENT_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percent\b|por\s?ciento\b)", re.I)
 
 
 def _glued_before(masked: str, start: int) -> bool:
@@ -241,7 +259,7 @@ def _glued_before(masked: str, start: int) -> bool:
         return False
     prev = masked[start - 1]
     before = masked[start - 2] if start >= 2 else " "
-    if prev.isalnum() or prev in "_#@§/\\" or prev == _MASK:
+    if prev.isalnum() or prev in "_#@§/\\" or prev == _MASK:  # isalnum: '1٢3' mixes scripts
         return True
     if prev in ".,":
         return True  # "Zarumilla.1", "No.31732", the tail of another number
@@ -255,8 +273,8 @@ def _glued_after(masked: str, end: int) -> bool:
         return False
     nxt = masked[end]
     after = masked[end + 1] if end + 1 < len(masked) else " "
-    if nxt.isalpha() or nxt in "_/@" + _MASK:
-        return True  # 4th, 3.2a, 24/7
+    if nxt.isalnum() or nxt in "_/@" + _MASK:
+        return True  # 4th, 3.2a, 24/7, '1٢3' (digits of two scripts)
     if nxt in ".,:" and after.isdigit():
         return True  # 1.2.3, 10:30
     return False
@@ -273,69 +291,102 @@ def _token_has_url_bits(text: str, start: int, end: int) -> bool:
     return "://" in token or "@" in token or ("/" in token and not re.search(r"S/\.?\s*\d", token))
 
 
-_OTHER_CURRENCY_BEFORE = re.compile(r"(?:[€£¥]|\b(?:EUR|GBP|CHF|COP|CLP|BOB|VES|VEF|BRL|ARS))\s?$")
-_OTHER_CURRENCY_AFTER = re.compile(r"\s?(?:[€£]|(?:EUR|GBP|CHF|COP|CLP|BOB|VES|BRL|ARS)\b|euros?\b|pounds\b)")
+# a line that states a balance or change: a number in brackets there is negative ("Variance (1,541)")
+_FINANCE_LINE = re.compile(
+    r"\b(?:balance|variance|deficit|surplus|net|difference|shortfall|over\s*/\s*under|gain|loss|saldo|"
+    r"diferencia|variaci[oó]n|d[ée]ficit|super[áa]vit)\b[^\n.;]*$", re.I)
 
 
-def _digit_candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMention]]:
+_CURRENCY_BEFORE_BRACKET = re.compile(r"(?:(?<![A-Za-z])[A-Z]{3}|US\$|R\$|S/\.?|[€£$])\s?$")
+
+
+def _bracket_negative(text: str, start: int, end: int, kind: str) -> tuple[bool, int, str | None]:
+    """'(1,541)': negative as a whole table cell, or after a currency ('CHF (1,541)') or a balance word
+    on its line. Returns (negative, start of the amount, currency unit printed before the bracket)."""
+    if start == 0 or end >= len(text) or text[start - 1] != "(" or text[end] != ")":
+        return False, start, None
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start - 1]
+    cur = _CURRENCY_BEFORE_BRACKET.search(before)
+    unit = unit_for_currency(cur.group(0).strip()) if cur else None
+    if unit is not None:
+        return True, line_start + cur.start(), unit
+    if kind == "table" and not text[:start - 1].strip() and not text[end + 1:].strip():
+        return True, start - 1, None
+    return bool(_FINANCE_LINE.search(before)), start - 1, None
+
+
+def _digit_candidates(text: str, masked: str, kind: str,
+                      locale: NumberLocale) -> tuple[list[_Cand], list[_YearMention]]:
     cands: list[_Cand] = []
     years: list[_YearMention] = []
-    for m in NUMBER_RE.finditer(masked):
-        start, end = m.start(), m.end()
-        num_start = m.start("num")
-        lead = start if m.group("cur") else num_start
-        if m.group("cur") and masked[start] == "$" and start > 0 and masked[start - 1] == "\\":
+    for m in number_re(locale).finditer(masked):
+        tok = scan(m, locale)
+        if tok is None:
+            continue
+        start, end, num_start = tok.start, tok.end, tok.num_start
+        lead = start if (tok.currency_prefix or tok.signed) else num_start
+        if tok.currency_prefix and masked[start] == "$" and start > 0 and masked[start - 1] == "\\":
             pass  # markdown-escaped dollar: "\$44.8M"
-        elif _glued_before(masked, lead):
+        elif not tok.signed and _glued_before(masked, lead):
+            continue
+        elif tok.signed and lead > 0 and masked[lead - 1] == _MASK:
             continue
         if _glued_after(masked, end):
             continue
-        if _token_has_url_bits(masked, num_start, m.end("num")):
+        if _token_has_url_bits(masked, num_start, tok.num_end):
             continue
-        digits = re.sub(r"\D", "", m.group("num"))
-        if len(digits) > _MAX_DIGITS:
-            continue
-        parsed = parse_match(m)
-        if parsed is None or _OTHER_CURRENCY_BEFORE.search(masked, max(0, lead - 6), lead) \
-                or _OTHER_CURRENCY_AFTER.match(masked, end):
-            continue  # euros, pounds, ...: no unit class for them (VOCABULARY.md), so not read
         raw_num = m.group("num")
-        is_plain_int = re.fullmatch(r"\d{4}", raw_num) is not None
-        if (is_plain_int and 1900 <= int(raw_num) <= 2100 and parsed.unit == "number"
-                and not (m.group("scale") or m.group("wscale") or parsed.plus)):
-            years.append(_YearMention(num_start, m.end("num"), raw_num))
+        if sum(ch.isdigit() for ch in raw_num) > _MAX_DIGITS:
             continue
-        cand = _Cand(start, end, parsed.value, parsed.unit, parsed.malformed, parsed.plus,
-                     currency_prefix=bool(m.group("cur")))
-        if parsed.malformed:
+        is_plain_int = re.fullmatch(r"[0-9]{4}", raw_num) is not None
+        if (is_plain_int and 1900 <= int(raw_num) <= 2100 and tok.unit == "number"
+                and not (tok.scaled or tok.plus or tok.signed)):
+            years.append(_YearMention(num_start, tok.num_end, raw_num))
+            continue
+        value, unit = tok.value, tok.unit
+        if not tok.signed:
+            negative, lead_at, cur_unit = _bracket_negative(masked, start, end, kind)
+            if negative and (cur_unit is None or unit == "number"):
+                value, start, end, unit = -value, lead_at, end + 1, cur_unit or unit
+        cand = _Cand(start, end, value, unit, tok.malformed, tok.plus, currency_prefix=tok.currency_prefix)
+        if tok.malformed:
             cand.flags.append("malformed_number")
         cands.append(cand)
     return cands, years
 
 
-def _word_candidates(masked: str) -> list[_Cand]:
+_DETERMINERS = frozenset({"one", "un", "uno", "una", "um", "uma"})
+_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "millón", "millon", "millones",
+                          "milhão", "milhao", "milhões", "milhoes"})
+_FRACTION_AFTER_ES = re.compile(r"\s+(?:tercios?|cuartos?|quintos?|d[ée]cimos?|ter[çc]os?)\b", re.I)
+
+
+def _word_candidates(masked: str, locale: NumberLocale) -> list[_Cand]:
     cands: list[_Cand] = []
-    for m in WORD_NUMBER_RE.finditer(masked):
+    for m in word_number_re(locale).finditer(masked):
         run = m.group(0)
-        for rel_start, rel_end, value in split_word_run(run):
+        for rel_start, rel_end, value in split_word_run(run, locale):
             start, end = m.start() + rel_start, m.start() + rel_end
             words = masked[start:end]
             first = words.split()[0].split("-")[0].casefold() if words.split() else ""
-            if first in ("hundred", "thousand", "million", "billion") and not words.casefold().startswith("half"):
+            if first in _SCALE_WORDS and not words.casefold().startswith("half"):
                 continue  # "a million", "thousand" alone
-            if _FRACTION_AFTER.match(masked, end):
-                continue  # two-thirds, twenty-first
+            if _FRACTION_AFTER.match(masked, end) or _FRACTION_AFTER_ES.match(masked, end):
+                continue  # two-thirds, twenty-first, dos tercios
             if end < len(masked) and masked[end] in "-–" and end + 1 < len(masked) and masked[end + 1].isdigit():
                 continue
             in_parens = (start > 0 and masked[start - 1] == "(" and end < len(masked) and masked[end] == ")")
-            if words.casefold() == "one" and not in_parens:
-                continue  # the determiner: "one of the six groups"
+            if words.casefold() in _DETERMINERS and not in_parens:
+                continue  # the determiner: "one of the six groups", "una de las regiones"
             unit = "percent" if _PERCENT_AFTER.match(masked, end) else "number"
             if unit == "percent":
                 pm = _PERCENT_AFTER.match(masked, end)
                 end = pm.end()
             cands.append(_Cand(start, end, value, unit, words=True))
     # "half of them" / "of which half": 50 percent
+    if locale.language != "en":
+        return cands
     for m in _HALF.finditer(masked):
         before = masked[max(0, m.start() - 30):m.start()]
         if re.search(r"\b(?:first|second|latter|former|other|the|a|one)\s+$", before, re.I):
@@ -367,11 +418,12 @@ def _section_number(masked: str, c: _Cand, starts: list[int]) -> bool:
     return bool(_HEADING_AFTER.match(masked, c.end)) and ("." in raw or masked.startswith(".", c.end))
 
 
-def _candidates(text: str, masked: str) -> tuple[list[_Cand], list[_YearMention]]:
-    digits, years = _digit_candidates(text, masked)
+def _candidates(text: str, masked: str, kind: str,
+                locale: NumberLocale) -> tuple[list[_Cand], list[_YearMention]]:
+    digits, years = _digit_candidates(text, masked, kind, locale)
     starts = [s for s, _ in _sentences(masked)]
     digits = [c for c in digits if not _section_number(masked, c, starts)]
-    words = _word_candidates(masked)
+    words = _word_candidates(masked, locale)
     # "Twenty-nine (29)": one figure, printed twice
     by_start = {d.start: d for d in digits}
     merged: set[int] = set()
@@ -418,14 +470,29 @@ _QUALIFIER_PHRASES = (
     ("approx", "close to"), ("approx", "an estimated"), ("approx", "estimated"), ("approx", "around"),
     ("approx", "about"), ("approx", "some"), ("approx", "circa"), ("approx", "ca."), ("approx", "~"),
     ("approx", "more or less"),
+    # Spanish and Portuguese (VOCABULARY.md)
+    ("lower_bound", "más de"), ("lower_bound", "mas de"), ("lower_bound", "al menos"), ("lower_bound", "por lo menos"),
+    ("lower_bound", "por encima de"), ("lower_bound", "superior a"), ("lower_bound", "superiores a"),
+    ("lower_bound", "como mínimo"), ("lower_bound", "un mínimo de"), ("lower_bound", "mayor a"),
+    ("lower_bound", "mais de"), ("lower_bound", "pelo menos"),
+    ("upper_bound", "casi"), ("upper_bound", "hasta"), ("upper_bound", "menos de"), ("upper_bound", "no más de"),
+    ("upper_bound", "un máximo de"), ("upper_bound", "como máximo"), ("upper_bound", "quase"), ("upper_bound", "até"),
+    ("approx", "unos"), ("approx", "unas"), ("approx", "cerca de"), ("approx", "alrededor de"),
+    ("approx", "aproximadamente"), ("approx", "aprox."), ("approx", "en torno a"), ("approx", "del orden de"),
+    ("approx", "alrededor de unos"), ("approx", "cerca de unos"), ("approx", "em torno de"),
+    # "más del 30%", "casi el 30%", "alrededor del 22,5%": the article before a percentage
+    ("lower_bound", "más del"), ("lower_bound", "mas del"), ("lower_bound", "al menos el"),
+    ("lower_bound", "más de la mitad"), ("upper_bound", "casi el"), ("upper_bound", "hasta el"),
+    ("upper_bound", "menos del"), ("approx", "cerca del"), ("approx", "alrededor del"),
+    ("approx", "aproximadamente el"),
 )
 _QUALIFIER_BEFORE = [
     (q, re.compile(r"(?:^|(?<=[^\w]))" + re.escape(p) + r"[\s*_]*$", re.I))
     for q, p in sorted(_QUALIFIER_PHRASES, key=lambda x: -len(x[1]))
 ]
 _QUALIFIER_AFTER = (
-    ("approx", re.compile(r"\s*(?:approximately|approx\.?|or so|roughly)\b", re.I)),
-    ("lower_bound", re.compile(r"\s*(?:or more|or above|and above|and over|at least)\b", re.I)),
+    ("approx", re.compile(r"\s*(?:approximately|approx\.?|or so|roughly|aproximadamente)(?!\w)", re.I)),
+    ("lower_bound", re.compile(r"\s*(?:or more|or above|and above|and over|at least|o más|ou mais)(?!\w)", re.I)),
     ("upper_bound", re.compile(r"\s*(?:or less|or fewer|at most|at the most)\b", re.I)),
 )
 # "articulated around three priorities": 'around' is a preposition there, not 'approximately'
@@ -434,7 +501,7 @@ _NOT_A_QUALIFIER = re.compile(
     r"clustered|gathered|arranged|turned|handed|talked|talk|spoke|speak|learned|learnt|know|knew|"
     r"think|thought|care|cared|worried|complained)\s+(?:around|about|"
     r"over|above|under)[\s*_]*$", re.I)
-_RANGE_JOIN = re.compile(r"\s*(?:to|and|-|–|—|up\s+to)\s*$", re.I)
+_RANGE_JOIN = re.compile(r"\s*(?:to|and|-|–|—|up\s+to|a|y|hasta)\s*$", re.I)
 
 
 def _qualify(cands: list[_Cand], masked: str, sentences: list[tuple[int, int]]) -> None:
@@ -461,7 +528,7 @@ def _qualify(cands: list[_Cand], masked: str, sentences: list[tuple[int, int]]) 
         if not between.strip() or not _RANGE_JOIN.fullmatch(between):
             continue
         lead = masked[max(0, a.start - 40):a.start]
-        framed = re.search(r"\b(?:between|from|range|ranging)\b[^.;]*$", lead, re.I) is not None
+        framed = re.search(r"\b(?:between|from|range|ranging|entre|desde)\b[^.;]*$", lead, re.I) is not None
         if not (framed or a.qualifier == "approx"):
             continue
         if re.search(r"up\s+to", between, re.I) and b.qualifier == "upper_bound" and framed:
@@ -473,9 +540,9 @@ def _qualify(cands: list[_Cand], masked: str, sentences: list[tuple[int, int]]) 
             b.qualifier = a.qualifier
         elif b.qualifier and not a.qualifier:
             a.qualifier = b.qualifier
-        if b.unit in ("usd", "pen") and a.unit == "number" and not a.words and framed:
+        if is_money(b.unit) and a.unit == "number" and not a.words and framed:
             a.unit = b.unit
-        if a.unit in ("usd", "pen") and b.unit == "number" and not b.words and framed:
+        if is_money(a.unit) and b.unit == "number" and not b.words and framed:
             b.unit = a.unit
     # "28 and 5%": the percent sign is shared
     for a, b in zip(cands, cands[1:], strict=False):
@@ -944,20 +1011,22 @@ def _looks_like_data(text: str) -> bool:
 def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
                  sector: str | None = None, section: str | None = None,
                  period: str | None = None, context: ProseContext | None = None,
-                 report_period: str | None = None) -> list[Figure]:
+                 report_period: str | None = None, locale: NumberLocale | None = None) -> list[Figure]:
     """All figures in `text` (a sentence, paragraph, bullet or card), in reading order.
 
     `sector`, `section`, `page`, `kind` are copied to every figure; `period` is the default period
     (a figure whose sentence states one gets that instead). `context` carries a paragraph's opening
-    place to later paragraphs; `report_period` (YYYY) lets "in June" become YYYY-06.
+    place to later paragraphs; `report_period` (YYYY) lets "in June" become YYYY-06; `locale` is the
+    document's number locale (default: the one `numbers.document_locale` set, else English).
     """
+    locale = locale or current_locale()
     if not isinstance(text, str) or not text.strip() or _looks_like_data(text):
         return []
     if kind == "prose" and re.fullmatch(r"\s*(?:page\s+|p\.\s*)?\d{1,4}\s*", text, re.I):
         return []  # a page number
     masked = _masked(text)
     sentences = _sentences(masked)
-    cands, years = _candidates(text, masked)
+    cands, years = _candidates(text, masked, kind, locale)
     locator = _Locator(masked, sentences, cands, context)
     info = _sentence_info(locator, sentences)
     if not cands:

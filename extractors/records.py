@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+import pycountry
+
 KINDS = ("key_figure", "table", "prose", "chart_data")
-UNITS = ("number", "usd", "pen", "percent")
+# Money is in units of its currency, named by its ISO 4217 code in lower case (pycountry's list).
+MONEY_UNITS = tuple(sorted(c.alpha_3.lower() for c in pycountry.currencies))
+UNITS = ("number", "usd", "pen", "percent", *(u for u in MONEY_UNITS if u not in ("usd", "pen")))
 QUALIFIERS = ("lower_bound", "upper_bound", "approx")
 
 
@@ -18,8 +22,8 @@ class Figure:
     """One figure as printed in a report, with where it came from and what it means."""
 
     kind: str  # key_figure | table | prose | chart_data
-    value: float | None  # canonical scale (usd in dollars, percent 0-100)
-    unit: str  # number | usd | pen | percent
+    value: float | None  # canonical scale (money in whole units of its currency, percent 0-100); may be negative
+    unit: str  # number | percent | an ISO 4217 code in lower case (usd, pen, chf, eur, ...)
     evidence: str  # verbatim text the figure was read from
     raw: str = ""  # the number exactly as printed ("52,9960", "1.54M", "Twenty-nine")
     qualifier: str | None = None  # lower_bound | upper_bound | approx

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -28,6 +28,8 @@ class Vocabulary:
     populations: dict[str, str]
     places: tuple[str, ...]  # longest first, as printed in the gazetteer
     metric_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    currency_symbols: dict[str, str] = field(default_factory=dict)  # printed symbol ("US$", "S/", "€") -> ISO code
+    currency_words: dict[str, str] = field(default_factory=dict)  # word after an amount ("dólares") -> ISO code
     not_people: frozenset[str] = frozenset()
 
 
@@ -45,7 +47,11 @@ def vocabulary() -> Vocabulary:
     places = sorted({p for group in data["places"].values() for p in group}, key=len, reverse=True)
     rules = tuple((r["metric"], re.compile(r["pattern"], re.I)) for r in data["metrics"])
     not_people = frozenset(fold(w) for w in data.get("counted", {}).get("not_people", []))
-    return Vocabulary(spellings(data["sectors"]), spellings(data["populations"]), tuple(places), rules, not_people)
+    money = data.get("currencies", {})
+    words = {w.casefold(): code for w, code in money.get("words", {}).items()}
+    words.update({fold(w): code for w, code in money.get("words", {}).items()})
+    return Vocabulary(spellings(data["sectors"]), spellings(data["populations"]), tuple(places), rules,
+                      dict(money.get("symbols", {})), words, not_people)
 
 
 def _squash(text: str) -> str:

@@ -152,7 +152,7 @@ def _funding_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.DataFrame]
             SELECT v.year, v.source_file, f.measure, f.unit, f.value, f.fact_id
             FROM v_funding v, unnest(v.fact_ids) AS u(fact_id)
             JOIN v_facts f ON f.fact_id = u.fact_id AND f.source_file = v.source_file
-            WHERE v.line = 'Total' AND f.unit IN ('usd', 'pen')
+            WHERE v.line = 'Total' AND f.unit NOT IN ('number', 'percent')
         ), chosen AS (
             SELECT year, source_file, measure, unit, arg_max(fact_id, value) AS fact_id FROM behind GROUP BY ALL
         )

@@ -398,7 +398,7 @@ def test_seeded_funds_over_budget(validator):
     (GTRM21, {"period": "Feb 2021"}, "period_plausible", "fail"),
     (GTRM21, {"kind": "figure"}, "kind_in_vocabulary", "fail"),
     (GTRM21, {"kind": None}, "kind_in_vocabulary", "fail"),
-    (GTRM21, {"unit": "eur"}, "unit_in_vocabulary", "fail"),
+    (GTRM21, {"unit": "euros"}, "unit_in_vocabulary", "fail"),
     (GTRM21, {"qualifier": "roughly"}, "qualifier_in_vocabulary", "warn"),
     (GTRM21, {"value": None}, "value_is_number", "fail"),
     (GTRM21, {"value": "n/a"}, "value_is_number", "fail"),
@@ -427,6 +427,26 @@ def test_seeded_single_cell_faults(validator, clean, source_file, cells, expecta
     if want == "fail":
         reason = res.quarantine.set_index("row").loc[i, "reason"]
         assert reason and reason[0].isalpha()
+
+
+@pytest.mark.parametrize("source_file,cells,expectation", [
+    (GTRM21, {"value": -5.0, "section": "Change since last month"}, "count_non_negative"),
+    (GTRM21, {"value": -5.0, "evidence": "Variación | -5"}, "count_non_negative"),
+    (GTRM19, {"unit": "usd", "value": -900.0, "evidence": "Balance | (900)"}, "money_non_negative"),
+    (GTRM19, {"unit": "chf", "value": -900.0, "evidence": "Saldo | (900)"}, "money_non_negative"),
+    (GTRM21, {"unit": "chf"}, "unit_in_vocabulary"),
+    (GTRM21, {"unit": "cop"}, "unit_in_vocabulary"),
+])
+def test_negative_changes_balances_and_other_currencies_pass(validator, source_file, cells, expectation):
+    """A change, balance or variance may be negative; any ISO 4217 currency is a unit."""
+    frame = figures_of(source_file)
+    i = frame.index[(frame["kind"] == "table") & (frame["unit"] == "number")][0]
+    for col, value in cells.items():
+        frame[col] = frame[col].astype(object)
+        frame.at[i, col] = value
+    res = validator.validate(f"seeded-ok-{expectation}", FAMILIES[source_file], frame)
+    assert status(res, expectation) == "pass"
+    assert i not in set(res.quarantine["row"])
 
 
 def test_seeded_duplicate_figure_warns(validator):

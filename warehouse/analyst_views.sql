@@ -110,7 +110,7 @@ WITH money AS (
     FROM v_facts
     WHERE value IS NOT NULL AND (
           (measure IN ('requirement', 'funded', 'budget', 'funds_available', 'expenditure')
-           AND unit IN ('usd', 'pen'))
+           AND unit NOT IN ('number', 'percent'))  -- money in any currency (ISO 4217 code)
        OR (measure IN ('funded_pct', 'funds_available_pct', 'expenditure_pct') AND unit = 'percent'))
 )
 SELECT year,

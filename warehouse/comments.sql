@@ -31,7 +31,7 @@ COMMENT ON COLUMN dim_period.period IS 'Period text: YYYY, YYYY-MM, or as stated
 COMMENT ON COLUMN dim_period.year IS 'Year of the period (first four characters), NULL if not a year.';
 COMMENT ON COLUMN dim_period.month IS 'Month 1-12 for YYYY-MM periods, else NULL.';
 COMMENT ON TABLE dim_unit IS 'Units of measure of figure values. Joins on fact_figure.unit.';
-COMMENT ON COLUMN dim_unit.unit IS 'Unit code: number, usd, pen, percent.';
+COMMENT ON COLUMN dim_unit.unit IS 'Unit code: number, percent, or a currency''s ISO 4217 code in lower case (usd, pen, chf, eur, ...).';
 COMMENT ON COLUMN dim_unit.description IS 'What the unit means and its scale (percent is 0 to 100, money in whole units).';
 
 -- Facts --------------------------------------------------------------------------------------------
@@ -42,7 +42,7 @@ COMMENT ON COLUMN fact_figure.seq IS 'Order of the figure in the report''s extra
 COMMENT ON COLUMN fact_figure.kind IS 'Where in the report the figure was printed: key_figure, table, prose, chart_data.';
 COMMENT ON COLUMN fact_figure.metric IS 'What is counted, where known (e.g. people_reached, population, asylum_claims), else NULL.';
 COMMENT ON COLUMN fact_figure.value IS 'The figure on its canonical scale: money in whole currency units, percent 0-100, counts as is.';
-COMMENT ON COLUMN fact_figure.unit IS 'Unit of value: number, usd, pen, percent (dim_unit).';
+COMMENT ON COLUMN fact_figure.unit IS 'Unit of value: number, percent, or a currency''s ISO 4217 code in lower case: usd, pen, chf, eur, ... (dim_unit).';
 COMMENT ON COLUMN fact_figure.qualifier IS 'How exact the printed figure is: lower_bound (more than), upper_bound (up to), approx (some, about), or NULL.';
 COMMENT ON COLUMN fact_figure.sector IS 'Canonical sector the figure belongs to (dim_sector), or NULL.';
 COMMENT ON COLUMN fact_figure.location IS 'Place the figure refers to (dim_location), or NULL.';
@@ -121,7 +121,7 @@ COMMENT ON COLUMN v_facts.report_period IS 'YYYY or YYYY-MM of the report.';
 COMMENT ON COLUMN v_facts.kind IS 'key_figure, table, prose or chart_data.';
 COMMENT ON COLUMN v_facts.metric IS 'What is counted, where known (e.g. people_reached, budget, asylum_claims), else NULL.';
 COMMENT ON COLUMN v_facts.value IS 'The figure on its canonical scale (money in whole units, percent 0-100).';
-COMMENT ON COLUMN v_facts.unit IS 'number, usd, pen or percent.';
+COMMENT ON COLUMN v_facts.unit IS 'number, percent, or the currency''s ISO 4217 code in lower case (usd, pen, chf, eur, ...).';
 COMMENT ON COLUMN v_facts.qualifier IS 'lower_bound, upper_bound, approx, or NULL.';
 COMMENT ON COLUMN v_facts.sector IS 'Canonical sector name or NULL.';
 COMMENT ON COLUMN v_facts.location IS 'Place name or NULL.';
@@ -141,7 +141,7 @@ COMMENT ON COLUMN v_quarantine.report_period IS 'YYYY or YYYY-MM of the report.'
 COMMENT ON COLUMN v_quarantine.kind IS 'key_figure, table, prose or chart_data.';
 COMMENT ON COLUMN v_quarantine.metric IS 'What is counted, where known, else NULL.';
 COMMENT ON COLUMN v_quarantine.value IS 'The figure on its canonical scale.';
-COMMENT ON COLUMN v_quarantine.unit IS 'number, usd, pen or percent.';
+COMMENT ON COLUMN v_quarantine.unit IS 'number, percent, or the currency''s ISO 4217 code in lower case (usd, pen, chf, eur, ...).';
 COMMENT ON COLUMN v_quarantine.qualifier IS 'lower_bound, upper_bound, approx, or NULL.';
 COMMENT ON COLUMN v_quarantine.sector IS 'Canonical sector name or NULL.';
 COMMENT ON COLUMN v_quarantine.location IS 'Place name or NULL.';
@@ -242,7 +242,7 @@ COMMENT ON COLUMN v_funding.source_file IS 'The report the figures come from.';
 COMMENT ON COLUMN v_funding.report_period IS 'YYYY or YYYY-MM of the report.';
 COMMENT ON COLUMN v_funding.line IS 'Budget line: Total, or the indicator/area code, sector or location printed.';
 COMMENT ON COLUMN v_funding.sector IS 'Sector of the line, when known.';
-COMMENT ON COLUMN v_funding.currency IS 'Currency of the money columns: usd or pen.';
+COMMENT ON COLUMN v_funding.currency IS 'Currency of the money columns: its ISO 4217 code in lower case (usd, pen, chf, ...).';
 COMMENT ON COLUMN v_funding.requirement IS 'Funds required (appeal requirement).';
 COMMENT ON COLUMN v_funding.funded IS 'Funds received against the requirement.';
 COMMENT ON COLUMN v_funding.funded_pct IS 'Percent funded as printed (0-100).';
@@ -261,7 +261,7 @@ COMMENT ON COLUMN v_key_figures.report_family IS 'Report family.';
 COMMENT ON COLUMN v_key_figures.source_file IS 'The report.';
 COMMENT ON COLUMN v_key_figures.metric IS 'What is counted (metric, else measure, e.g. population, people_reached, funded), or NULL when unknown: read evidence.';
 COMMENT ON COLUMN v_key_figures.value IS 'The figure on its canonical scale.';
-COMMENT ON COLUMN v_key_figures.unit IS 'number, usd, pen or percent.';
+COMMENT ON COLUMN v_key_figures.unit IS 'number, percent, or the currency''s ISO 4217 code in lower case (usd, pen, chf, eur, ...).';
 COMMENT ON COLUMN v_key_figures.qualifier IS 'lower_bound, upper_bound, approx, or NULL.';
 COMMENT ON COLUMN v_key_figures.qualifier_text IS 'The qualifier in words, to put before the value: more than, up to, about, or empty.';
 COMMENT ON COLUMN v_key_figures.location IS 'Place name or NULL.';

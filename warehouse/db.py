@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pycountry
 
 from sitrep.errors import LoadError
 from sitrep.interrupt import on_interrupt
@@ -31,6 +32,9 @@ UNITS = {
     "pen": "Peruvian soles",
     "percent": "percent on a 0 to 100 scale",
 }
+# every other currency: its ISO 4217 code in lower case, in whole units of that currency
+UNITS.update({c.alpha_3.lower(): f"{c.name} ({c.alpha_3})"
+              for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3) if c.alpha_3.lower() not in UNITS})
 
 
 def sql_text(name: str) -> str:
@@ -46,9 +50,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name in SQL_FILES:
         if folder.joinpath(name).is_file():
             con.execute(sql_text(name))
-    for unit, description in UNITS.items():
-        con.execute("INSERT INTO dim_unit SELECT ?, ? WHERE ? NOT IN (SELECT unit FROM dim_unit)",
-                    [unit, description, unit])
+    con.executemany("INSERT INTO dim_unit SELECT ?, ? WHERE ? NOT IN (SELECT unit FROM dim_unit)",
+                    [[unit, description, unit] for unit, description in UNITS.items()])
 
 
 def lock_wait() -> float:

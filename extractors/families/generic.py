@@ -1,11 +1,14 @@
 """Reports of no known family (or whose family reader could not confirm its reading): every text block's
-figures, through the shared prose parser. Postal addresses (a contact block's street and box numbers, postal
-codes) are not figures."""
+figures, through the shared prose parser; web-page tables cell by cell, with their row and column labels and
+the currency they state. Postal addresses (a contact block's street and box numbers, postal codes) are not
+figures."""
 
 from __future__ import annotations
 
+from .. import html_blocks as hb
 from ..document import Document
 from ..layout import is_address
+from ..numbers import money_statement, restate
 from ..periods import month_period, year_period
 from ..prose import find_figures
 from ..records import ExtractResult
@@ -21,14 +24,32 @@ def extract(doc: Document) -> ExtractResult:
     figures = []
     if doc.is_pdf:
         for page in doc.pages:
+            stated = money_statement(page.text)  # "All figures are in Swiss Francs (CHF)": the page's money cells
             text = "\n".join(line for line in page.text.split("\n") if not is_address(line))
             for para in text.split("\n\n"):
-                figures += find_figures(" ".join(para.split()), page=page.number)
+                for fig in find_figures(" ".join(para.split()), page=page.number):
+                    if fig.kind == "table":
+                        fig.value, fig.unit = restate(fig.value, fig.unit, fig.raw, stated, fig.evidence)
+                    figures.append(fig)
         head = doc.pages[0].text if doc.pages else ""
     else:
-        for node in doc.html.css("p, li, td, th, h1, h2, h3"):
+        body = doc.html.body
+        if body is not None:
+            figures += hb.table_figures(body)
+        for node in doc.html.css("p, li, h1, h2, h3"):
+            if _in_table(node):
+                continue
             text = node.text(separator=" ", strip=True)
             if not is_address(text):
                 figures += find_figures(text)
         head = doc.html.css_first("title").text() if doc.html.css_first("title") else ""
     return ExtractResult(FAMILY, month_period(head) or year_period(head), figures)
+
+
+def _in_table(node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "table":
+            return True
+        parent = parent.parent
+    return False

@@ -40,7 +40,7 @@ FAMILY = "gtrm_sitrep"
 _TITLE = re.compile(r"situation\s+report|reporte\s+de\s+situaci[oó]n", re.I)
 _PLATFORM = re.compile(r"\bGTRM\b|\bR4V\b|Grupo\s+de\s+Trabajo\s+para\s+Refugiados\s+y\s+Migrantes", re.I)
 _GRID_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*[+%]?$")
-_CELL_NUMBER = re.compile(r"^(?:\d{1,3}(?:[,.]\d{3})+|\d+)(?:\.\d+)?\s*[+%]?$")
+_CELL_NUMBER = re.compile(r"^(?:[-\u2212](?=\d)|\((?=[\d,.]+\)$))?(?:\d{1,3}(?:[,.]\d{3})+|\d+)(?:\.\d+)?\)?\s*[+%]?$")
 _MISSING = {"-", "–", "—", "n/a", "N/A", "..."}
 _KEY_LINE = re.compile(r"^(?:(?:above|over|more than|some|around|about|almost|nearly|up to|approx\.?|"
                        r"approximately|usd|us\$|\$)\s*)*[\d][\d,.]*\s*(?:[+%]|million|m|k)?$", re.I)
@@ -113,9 +113,11 @@ def _number(raw: str) -> tuple[float, str, str | None] | None:
     qualifier = "lower_bound" if text.endswith("+") else None
     unit = "percent" if text.endswith("%") else "number"
     digits = text.rstrip("+% ")
+    sign = -1.0 if digits[:1] in "-\u2212(" else 1.0  # -5, −5, (5): a negative cell (a change)
+    digits = digits.strip("-\u2212()")
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):  # 1.234 printed with dots as thousands
         digits = digits.replace(".", "")
-    return float(digits.replace(",", "")), unit, qualifier
+    return sign * float(digits.replace(",", "")), unit, qualifier
 
 
 def _clean(cell: object) -> str:
