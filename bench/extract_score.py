@@ -1,6 +1,7 @@
 """Score the extractors alone (no Prefect, no warehouse) against the gold figures.
 
-    python bench/extract_score.py [REPORT ...] [--misses] [--extras] [--dims]
+    python bench/extract_score.py [REPORT ...] [--gold FILE] [--misses] [--extras] [--dims]
+    python bench/extract_score.py tests/data/spanish/*.html --gold tests/data/spanish/gold.csv
 
 Uses the matching rules of tests/data/score.py (a copy of the shared scorer), so the numbers
 are the ones `score.py data/warehouse.duckdb` gives after a run, minus validation.
@@ -39,12 +40,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("reports", nargs="*", type=Path)
+    parser.add_argument("--gold", type=Path, default=ROOT / "tests" / "data" / "gold_facts.csv",
+                        help="gold figures (CSV with source_file, kind, value, unit, qualifier, context)")
     parser.add_argument("--misses", action="store_true", help="list gold rows not found")
     parser.add_argument("--extras", action="store_true", help="list extracted figures matching no gold row")
     parser.add_argument("--dims", action="store_true", help="list matched rows that disagree on a dimension")
     args = parser.parse_args()
     reports = args.reports or sorted((ROOT / "sitrep" / "samples").iterdir())
-    gold_all = score.load_gold(ROOT / "tests" / "data" / "gold_facts.csv")
+    gold_all = score.load_gold(args.gold)
     tot_g = tot_m = tot_f = 0
     for path in reports:
         data = path.read_bytes()

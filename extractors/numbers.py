@@ -226,11 +226,17 @@ def _digits(locale: NumberLocale) -> str:
             rf"|[0-9]+(?:{d}[0-9]+{alt_decimal})?")                                  # 3457  0.80  1,5
 
 
+# A code after an amount is its currency only where the phrase ends there or goes on with a function
+# word ('95,161 CHF.', '5 million EUR for shelter'), not where it names what is counted ('1,200 RSD cases').
+_AFTER_SUFFIX_CODE = (r"(?=\s*(?:$|[^\w\s]|(?:for|in|to|from|and|or|of|per|each|was|were|is|are|para|en|de|del|y|o|"
+                      r"por|a|com|e)\b))")
+
+
 @cache
 def _suffix_alternation() -> str:
     words = sorted(_suffix_words(), key=len, reverse=True)
     spelled = "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in words)
-    return rf"(?-i:[A-Z]{{3}})(?![A-Za-z])|(?:{spelled})\b"
+    return rf"(?-i:[A-Z]{{3}})(?![A-Za-z]){_AFTER_SUFFIX_CODE}|(?:{spelled})\b"
 
 
 @cache
@@ -336,28 +342,42 @@ class Token:
     signed: bool
 
 
+@cache
+def _digit_forms(locale: NumberLocale) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(well-formed, loosely grouped) digit strings of a locale."""
+    g, d = re.escape(locale.group), re.escape(locale.decimal)
+    spaces = f"[ {_SPECIAL_SPACE}]"
+    good = (rf"[0-9]{{1,3}}(?:{g}[0-9]{{3}})+(?:{d}[0-9]+)?|[0-9]{{1,3}}(?:{spaces}[0-9]{{3}})+(?:{d}[0-9]+)?"
+            rf"|[0-9]+(?:{d}[0-9]+)?")
+    if locale.decimal == ",":
+        good += r"|[0-9]+\.[0-9]{1,2}"  # '44.8' in a Spanish page
+    return re.compile(good), re.compile(rf"[0-9]+(?:{g}[0-9]+)+(?:{d}[0-9]+)?")
+
+
 def parse_digits(token: str, locale: NumberLocale | None = None) -> tuple[float, bool] | None:
     """'416,839' -> (416839.0, False); '52,9960' -> (529960.0, True); '530.000' (es) -> 530000; junk -> None."""
     loc = locale or current_locale()
     token = token.strip()
-    g, d = re.escape(loc.group), re.escape(loc.decimal)
-    spaces = f"[ {_SPECIAL_SPACE}]"
-    if re.fullmatch(rf"[0-9]{{1,3}}(?:{g}[0-9]{{3}})+(?:{d}[0-9]+)?|[0-9]{{1,3}}(?:{spaces}[0-9]{{3}})+(?:{d}[0-9]+)?"
-                    rf"|[0-9]+(?:{d}[0-9]+)?", token):
+    good, loose = _digit_forms(loc)
+    if good.fullmatch(token):
         return _to_float(token, loc), False
-    if loc.decimal == "," and re.fullmatch(r"[0-9]+\.[0-9]{1,2}", token):
-        return float(token), False
-    if re.fullmatch(rf"[0-9]+(?:{g}[0-9]+)+(?:{d}[0-9]+)?", token):
+    if loose.fullmatch(token):
         return _to_float(token, loc), True
     return None
 
 
+_SPACES_RE = re.compile(f"[ {_SPECIAL_SPACE}]")
+_DOT_DECIMAL_TOKEN = re.compile(r"[0-9]+\.[0-9]{1,2}")
+
+
 def _plain(token: str, loc: NumberLocale) -> str:
     """'1.234,5' (es) -> '1234.5'; '95 161' -> '95161'."""
-    token = re.sub(rf"[ {_SPECIAL_SPACE}]", "", token)
-    if loc.decimal == "," and re.fullmatch(r"[0-9]+\.[0-9]{1,2}", token):
-        return token
-    return token.replace(loc.group, "").replace(loc.decimal, ".")
+    if not token.isdigit():
+        token = _SPACES_RE.sub("", token)
+        if loc.decimal == "," and _DOT_DECIMAL_TOKEN.fullmatch(token):
+            return token
+        token = token.replace(loc.group, "").replace(loc.decimal, ".")
+    return token
 
 
 def _to_float(token: str, loc: NumberLocale) -> float:

@@ -486,10 +486,12 @@ _QUALIFIER_PHRASES = (
     ("upper_bound", "menos del"), ("approx", "cerca del"), ("approx", "alrededor del"),
     ("approx", "aproximadamente el"),
 )
-_QUALIFIER_BEFORE = [
-    (q, re.compile(r"(?:^|(?<=[^\w]))" + re.escape(p) + r"[\s*_]*$", re.I))
-    for q, p in sorted(_QUALIFIER_PHRASES, key=lambda x: -len(x[1]))
-]
+# One pattern for all the phrases: the match starting leftmost is the longest phrase that ends right
+# before the number ("no more than" over "more than").
+_QUALIFIER_OF = {p.casefold(): q for q, p in _QUALIFIER_PHRASES}
+_QUALIFIER_BEFORE = re.compile(
+    r"(?:^|(?<=[^\w]))(?P<phrase>" + "|".join(re.escape(p) for p in sorted(_QUALIFIER_OF, key=len, reverse=True))
+    + r")[\s*_]*$", re.I)
 _QUALIFIER_AFTER = (
     ("approx", re.compile(r"\s*(?:approximately|approx\.?|or so|roughly|aproximadamente)(?!\w)", re.I)),
     ("lower_bound", re.compile(r"\s*(?:or more|or above|and above|and over|at least|o más|ou mais)(?!\w)", re.I)),
@@ -512,11 +514,9 @@ def _qualify(cands: list[_Cand], masked: str, sentences: list[tuple[int, int]]) 
         if c.plus:  # "2,000+": the sign printed on the number wins over words before it
             c.qualifier = "lower_bound"
             continue
-        for qualifier, pattern in _QUALIFIER_BEFORE:
-            if pattern.search(before):
-                if not _NOT_A_QUALIFIER.search(before):
-                    c.qualifier = qualifier
-                break
+        found = _QUALIFIER_BEFORE.search(before)
+        if found and not _NOT_A_QUALIFIER.search(before):
+            c.qualifier = _QUALIFIER_OF[found.group("phrase").casefold()]
         if c.qualifier is None:
             for qualifier, pattern in _QUALIFIER_AFTER:
                 if pattern.match(masked, c.end):

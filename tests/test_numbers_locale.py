@@ -170,7 +170,8 @@ def test_currencies_by_iso_code(printed, value, unit):
     assert (parsed.value, parsed.unit) == (float(value), unit)
 
 
-@pytest.mark.parametrize("text", ["ALL 17 REGIONS were covered", "SIS 500 affiliations", "500 NFI kits"])
+@pytest.mark.parametrize("text", ["ALL 17 REGIONS were covered", "SIS 500 affiliations", "500 NFI kits",
+                                  "CEPR decided over 1,200 RSD cases."])
 def test_capitals_that_are_no_currency(text):
     assert all(unit == "number" for _, unit, _ in figs(text))
 
