@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -273,8 +274,8 @@ def _glued_after(masked: str, end: int) -> bool:
         return False
     nxt = masked[end]
     after = masked[end + 1] if end + 1 < len(masked) else " "
-    if nxt.isalnum() or nxt in "_/@" + _MASK:
-        return True  # 4th, 3.2a, 24/7, '1٢3' (digits of two scripts)
+    if nxt.isalpha() or nxt in "_/@" + _MASK or unicodedata.category(nxt) == "Nd":
+        return True  # 4th, 3.2a, 24/7, '1٢3' (digits of two scripts; a superscript '1,200¹' is a footnote)
     if nxt in ".,:" and after.isdigit():
         return True  # 1.2.3, 10:30
     return False
