@@ -247,6 +247,7 @@ def number_re(locale: NumberLocale = EN) -> re.Pattern[str]:
     de = r"(?:de\s+)?" if locale.language != "en" else ""
     return re.compile(
         rf"""
+        (?=(?-i:[-\u2212A-Z$€£0-9]))   # a sign, a currency or a digit starts every amount (lets the scan skip)
         (?P<sign>[-\u2212])?
         (?:(?P<cur>{_CUR_PREFIX})\s{{0,2}})?
         (?P<sign2>[-\u2212])?

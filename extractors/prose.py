@@ -143,12 +143,12 @@ _MASKS: tuple[re.Pattern[str], ...] = (
         r"\s*\d[\d.,/-]*"
     ),
     # running headers and footers: "Page | 5", "Page 5 of 12", "5 | Page", "Página 3 de 10"
-    re.compile(r"(?i)\b(?:page|p[áa]gina|p[áa]g\.)\s*[|:.\-–]?\s*\d+(?:\s*(?:of|de|/)\s*\d+)?"
-               r"|\b\d+\s*\|\s*(?:page|p[áa]gina)\b"),
+    re.compile(r"(?i)(?=[p0-9])(?:\b(?:page|p[áa]gina|p[áa]g\.)\s*[|:.\-–]?\s*\d+(?:\s*(?:of|de|/)\s*\d+)?"
+               r"|\b\d+\s*\|\s*(?:page|p[áa]gina)\b)"),
     # citation and footnote markers: "[3]", "[3, 4]", "[12-14]"
     re.compile(r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]"),
     # identifiers: GLIDE numbers and codes ("EP-2023-000123-PER", "ST-2017-000035-RWA", "MDR-43007")
-    re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])"),
+    re.compile(r"[A-Z](?<![\w-][A-Z])[A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])"),
     # list markers: "priorities: 1) to provide ..., 2) Strengthen ..."
     re.compile(r"(?m)(?:^|(?<=[:;,.])|(?<=[:;,.] ))[ \t]*\d{1,2}\)(?=\s*[A-Za-z])"),
     # section numbers at the start of a line: "1.1 Changes", "2.1. Outcomes", "1. Impact Area"
