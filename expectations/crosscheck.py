@@ -52,7 +52,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .relations import fmt, half_step
+from .relations import MONEY_UNITS, fmt, half_step
 
 RELATION = "prose_restates_structured_figure"
 STRUCTURED = ("table", "chart_data", "key_figure")
@@ -254,7 +254,7 @@ def _precise_match(p: dict, s: dict) -> bool:
 def _unit_text(value: float, unit: str) -> str:
     if unit == "percent":
         return f"{fmt(value)}%"
-    if unit in ("usd", "pen"):
+    if unit in MONEY_UNITS:  # any currency: its ISO 4217 code
         return f"{unit.upper()} {fmt(value)}"
     return fmt(value)
 
