@@ -640,3 +640,6 @@ def restate(value: float, unit: str, raw: str, statement: MoneyStatement | None,
         scaled = float(Decimal(repr(value)) * Decimal(int(statement.scale))) if statement.scale != 1 else value
         return scaled, statement.unit
     return value, unit
+
+
+_digit_forms(EN)  # compiled at import, like NUMBER_RE: the first number parsed costs no more than the next
