@@ -227,9 +227,7 @@ class Validator:
                            for r in rows]
                 status = severity if rows or unexplained else "pass"
                 observed = f"{len(rows)} of {len(prepared[i])} figures unexpected"
-                details = "; ".join(f"row {r}: {why}" for r, why in reasons[:MAX_DETAILS])
-                if len(reasons) > MAX_DETAILS:
-                    details += f"; ... and {len(reasons) - MAX_DETAILS} more"
+                details = _details([f"row {r}: {why}" for r, why in reasons])
                 results[i].append(_row(name, status, observed, details or meta.get("notes", "")))
                 if status == "fail":
                     for r, why in reasons:
@@ -278,9 +276,7 @@ class Validator:
                 status = severity if violated.any() or unexplained else "pass"
                 observed = f"{int(violated.sum())} of {len(mine)} relations violated"
                 shown = [*mine[violated]["reason"], *mine[~violated]["reason"]]
-                details = "; ".join(shown[:MAX_DETAILS])
-                if len(shown) > MAX_DETAILS:
-                    details += f"; ... and {len(shown) - MAX_DETAILS} more"
+                details = _details(shown)
                 results[i].append(_row(name, status, observed, details))
                 if status == "fail":
                     for _, inst in mine[violated].iterrows():
@@ -325,9 +321,7 @@ class Validator:
                 status = severity if violated.any() or unexplained else "pass"
                 observed = f"{int(violated.sum())} of {len(mine)} series points out of range"
                 shown = list(mine[violated]["reason"])
-                details = "; ".join(shown[:MAX_DETAILS])
-                if len(shown) > MAX_DETAILS:
-                    details += f"; ... and {len(shown) - MAX_DETAILS} more"
+                details = _details(shown)
                 results[i].append(_row(name, status, observed, details or meta.get("notes", "")))
                 if status == "fail":
                     for _, point in mine[violated].iterrows():
@@ -360,6 +354,14 @@ MapJobs = Callable[[Callable[[Any], Any], list], list]
 
 def _map_here(fn: Callable[[Any], Any], items: list) -> list:
     return [fn(item) for item in items]
+
+
+def _details(reasons: list[str]) -> str:
+    """The first MAX_DETAILS reasons of a results row, and how many more there are."""
+    details = "; ".join(reasons[:MAX_DETAILS])
+    if len(reasons) > MAX_DETAILS:
+        details += f"; ... and {len(reasons) - MAX_DETAILS} more"
+    return details
 
 
 def _row(expectation: str, status: str, observed: str, details: str) -> dict:

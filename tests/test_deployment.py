@@ -127,6 +127,27 @@ def deployment(server) -> dict:
     return response.json()
 
 
+def _run_on_worker(server: Server, tmp_path: Path, *params: str) -> tuple[str, dict, Path]:
+    """Start a run of the deployment, let one process worker (started elsewhere: the pull step must take the
+    run to the project) execute it, and return the flow run's id, its API record and the worker's log."""
+    out = _prefect(server, "deployment", "run", DEPLOYMENT, *params)
+    match = re.search(r"UUID: ([0-9a-f-]{36})", out)
+    assert match, out
+    worker_log = tmp_path / "worker.log"
+    with worker_log.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--run-once"],
+            cwd=tmp_path, env=server.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        worker.wait(RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the worker did not finish within {RUN_TIMEOUT:.0f}s:\n{_tail(worker_log)}")
+    finally:
+        _stop(worker)
+    run = httpx.get(f"{server.api}/flow_runs/{match.group(1)}", timeout=10).json()
+    return match.group(1), run, worker_log
+
+
 def test_deployment_matches_prefect_yaml(deployment):
     assert deployment["work_pool_name"] == POOL and deployment["work_queue_name"] == "default"
     assert deployment["entrypoint"] == "flows/pipeline.py:monthly_pipeline"
@@ -144,25 +165,9 @@ def test_deployment_matches_prefect_yaml(deployment):
 def test_flow_run_on_a_process_worker_loads_the_reports(server, deployment, thread_run, tmp_path):
     warehouse = tmp_path / "data" / "warehouse.duckdb"
     t0 = time.monotonic()
-    out = _prefect(server, "deployment", "run", DEPLOYMENT, "--param", f"warehouse={warehouse}")
-    match = re.search(r"UUID: ([0-9a-f-]{36})", out)
-    assert match, out
-    flow_run_id = match.group(1)
-
-    worker_log = tmp_path / "worker.log"
-    with worker_log.open("wb") as log:  # started elsewhere: the pull step must take the run to the project
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--run-once"],
-            cwd=tmp_path, env=server.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        worker.wait(RUN_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"the worker did not finish within {RUN_TIMEOUT:.0f}s:\n{_tail(worker_log)}")
-    finally:
-        _stop(worker)
+    flow_run_id, run, worker_log = _run_on_worker(server, tmp_path, "--param", f"warehouse={warehouse}")
     server.timings["flow run on the worker"] = time.monotonic() - t0
 
-    run = httpx.get(f"{server.api}/flow_runs/{flow_run_id}", timeout=10).json()
     assert run["state_type"] == "COMPLETED", f"{run['state_type']}: {run['state']['message']}\n{_tail(worker_log)}"
     assert run["parameters"]["warehouse"] == str(warehouse)
     assert "set_working_directory" in worker_log.read_text(errors="replace")
@@ -186,21 +191,8 @@ def test_a_run_in_which_a_report_fails_ends_failed_with_the_summary(server, depl
     (reports / "r4v-peru-sitrep-2023-09.html").write_bytes((SAMPLES / "r4v-peru-sitrep-2023-09.html").read_bytes())
     (reports / "empty-report.pdf").write_bytes(b"")
     warehouse = tmp_path / "data" / "warehouse.duckdb"
-    out = _prefect(server, "deployment", "run", DEPLOYMENT, "--param", f"warehouse={warehouse}",
-                   "--param", f'sources=["{reports}"]')
-    flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", out).group(1)
-    worker_log = tmp_path / "worker.log"
-    with worker_log.open("wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--run-once"],
-            cwd=tmp_path, env=server.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        worker.wait(RUN_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"the worker did not finish within {RUN_TIMEOUT:.0f}s:\n{_tail(worker_log)}")
-    finally:
-        _stop(worker)
-    run = httpx.get(f"{server.api}/flow_runs/{flow_run_id}", timeout=10).json()
+    flow_run_id, run, worker_log = _run_on_worker(server, tmp_path, "--param", f"warehouse={warehouse}",
+                                                  "--param", f'sources=["{reports}"]')
     line = f"2 report(s): 1 loaded, 0 unchanged, 1 failed -> {warehouse}"
     assert run["state_type"] == "FAILED", f"{run['state_type']}: {run['state']['message']}\n{_tail(worker_log)}"
     assert run["state"]["message"] == line
