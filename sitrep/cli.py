@@ -135,14 +135,18 @@ def main(argv: list[str] | None = None) -> int:
 
     interrupt.install()  # SIGTERM/SIGINT: a prompt, clean exit (before any thread or child starts)
     try:
+        from sitrep.preflight import WRITING_COMMANDS, check_paths
+
+        # a path that cannot work is named first; the checks of a writing command create the data folder, so
+        # they come after the warehouse is known to exist (rerun) or after the sources are checked (run)
+        if args.command not in WRITING_COMMANDS:
+            check_paths(args.command, paths, output=getattr(args, "output", None),
+                        export_dir=args.dir if args.command == "export" else None)
         if args.command in NEEDS_WAREHOUSE and not paths.warehouse.exists():
             raise ConfigError(f"no warehouse at {paths.warehouse} yet: run `sitrep run` first"
                               + (" (or name it with --warehouse)" if args.command != "rerun" else ""))
-        from sitrep.preflight import check_paths
-
-        if args.command != "run":  # a run checks its sources first (an empty folder must not create data/)
-            check_paths(args.command, paths, output=getattr(args, "output", None),
-                        export_dir=args.dir if args.command == "export" else None)
+        if args.command == "rerun":
+            check_paths(args.command, paths)
         if args.command == "forget":
             from sitrep.forget import forget
 
