@@ -18,7 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 # Headless Chromium renders `sitrep report` in a test. Installed from Debian's packages when we
 # are root (CI); elsewhere the render test says it skipped and why.
