@@ -241,7 +241,21 @@ def _line_pitch(lines: list[Line], body: float) -> float:
 def _breaks(prev: Line, line: Line, body: float, pitch: float) -> bool:
     if line.y1 > prev.y0 + 1 or line.x0 > prev.x1 or line.x1 < prev.x0:
         return True  # not below the previous line: another column or block
-    return prev.y0 - line.y1 > 0.6 * body and prev.y1 - line.y1 > 1.25 * pitch
+    return prev.y0 - line.y1 > 0.6 * body and prev.y1 - line.y1 > 1.25 * pitch or _ends_heading(prev, line)
+
+
+_FIGURE_LIKE = re.compile(r"\d{3}|\d,\d")
+
+
+def _ends_heading(prev: Line, line: Line) -> bool:
+    """A heading set right on top of its first paragraph: a short line of a few words with no closing
+    punctuation and no large number, set larger than the capitalised line under it or stopping well short
+    of it ("Area of Intervention 2: Shelter" over "In Tacna, partners ..."). A wrapped sentence fills its line."""
+    text = prev.text.strip()
+    if not line.text[:1].isupper() or _SENTENCE_END.search(text) or _FIGURE_LIKE.search(text) \
+            or len(text.split()) > 12:
+        return False
+    return prev.height >= 1.15 * line.height or prev.x1 < line.x1 - 0.3 * (line.x1 - line.x0)
 
 
 def _continues(paragraph: Paragraph, line: Line) -> bool:
