@@ -49,6 +49,7 @@ _IN_PLACE = re.compile(r"^In\s+[^,]{1,60}")
 _PLACE_COUNT = re.compile(r"^\W*(?:\w+\s+)?(?:departments|regions|provinces|districts|cities|countries|"
                           r"municipalities|locations)\b", re.I)
 _PLAN_YEAR = re.compile(r"\b(?:RMRP|Response\s+Plan|appeal)\b[^.]{0,40}?\b((?:19|20)\d{2})\b", re.I)
+_OUTLINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[IVX]{1,4}[.)])\s+")
 _GROUP = re.compile(r"\b(?:working\s+group|sector)\b", re.I)
 _CLAUSE = re.compile(r",\s|;\s|:\s|\s[–—-]\s")
 _ABBREV = ("e.g.", "i.e.", "No.", "Nos.", "Hum.", "approx.", "St.", "Mr.", "Ms.", "Dr.", "vs.")
@@ -251,6 +252,8 @@ def find_table_regions(number: int, lines: list[Line]) -> list[_Region]:
         bare = len(group) >= 2 and len(labels) >= len(group) and all(len(row) >= 3 for row in group)
         if max(sectors, side) < 3 and not bare or (len(group) < 2 and sectors < 3):
             continue
+        if _captioned(cells, lines):
+            continue  # numbers each with its caption under them: a sector grid (find_grid), not a table
         member = cells + labels + band
         left, high = min(ln.x0 for ln in member), max(ln.y1 for ln in member)
         above = [ln for ln in lines if ln not in member and ln.y0 >= high
@@ -262,6 +265,15 @@ def find_table_regions(number: int, lines: list[Line]) -> list[_Region]:
         continued = max(sectors, side) < 3
         regions.append(_Region(number, box, "" if continued or not title else title.text, member, continued))
     return regions
+
+
+def _captioned(cells: list[Line], lines: list[Line]) -> bool:
+    """Most number cells have a line of words right under them, starting where they start (a grid's captions;
+    a table's cells have another row of numbers or nothing under them)."""
+    numbers = [ln for ln in cells if _number(ln.text) is not None]
+    words = [ln for ln in lines if not _is_value(ln.text) and re.search(r"[^\W\d_]{3}", ln.text)]
+    under = sum(any(abs(w.x0 - n.x0) < 6 and 0 <= n.y0 - w.y1 < 6 for w in words) for n in numbers)
+    return bool(numbers) and under > len(numbers) / 2
 
 
 def _header_band(lines: list[Line], cells: list[Line], x0: float, x1: float, top: float,
@@ -612,11 +624,15 @@ def _is_heading(paragraph: Paragraph, body: float) -> bool:
         return False  # a caption over its figure ("FUNDING SITUATION" / "14%"), not a heading
     if re.search(r"\d{3}|\d,\d", text):
         return False
+    text = _OUTLINE.sub("", text)  # "3. Protection", "2.1 Shelter": the words after the section number
     letters = [c for c in text if c.isalpha()]
     words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 4]
     title = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
     capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
-    return paragraph.height >= 1.15 * body or capitals or (title and text[:1].isupper())
+    if paragraph.height >= 1.15 * body or capitals or (title and text[:1].isupper()):
+        return True
+    # a line of its own that is only a sector's name ("Cash-based interventions", set bold at body size)
+    return len(paragraph.lines) == 1 and canonical_sector(text) is not None
 
 
 # ---------------------------------------------------------------- the report
@@ -680,7 +696,8 @@ def extract(doc: Document) -> ExtractResult:
         if not text or _SKIP.match(text) or text.count("|") >= 3 or is_address(text):
             continue  # figure captions, contact block, partner list, postal address
         body = bodies.get(paragraph.page, 8.0)
-        boxed = ctx.key_figures and len(text) < 200 and _KEY_LINE.match(text.split(" ")[0])
+        boxed = ctx.key_figures and len(text) < 200 and _KEY_LINE.match(text.split(" ")[0]) \
+            and not _OUTLINE.match(text)  # "1. Protection" after the key figures opens a section
         if boxed or (_KEY_LINE.match(first.text.strip()) and first.height >= 1.2 * body):
             figures += _prose_figures(paragraph, _Context(ctx.section), "key_figure", None, year)
             continue
