@@ -327,12 +327,13 @@ class Flow:
 
     # drawing -----------------------------------------------------------
     def text(self, x: float, y: float, text: str, size: float, bold: bool = False, color: Color = None,
-             space: float = 0.0) -> None:
+             space: float = 0.0, words: float = 0.0) -> None:
         c = self.c
         c.setFillColor(color or HexColor("#222222"))
         t = c.beginText(x, y)
         t.setFont(_font(self.st.font, bold), size)
         t.setCharSpace(space)
+        t.setWordSpace(words)
         t.textOut(text)
         c.drawText(t)
         self.printed += re.findall(r"\d[\d,.]*", text)
@@ -361,12 +362,9 @@ class Flow:
             self.y -= leading
             last = i == len(lines) - 1
             if self.st.justify and not last and len(line.split()) > 1:
-                words = line.split()
-                gap = (self.width - sum(self.string_width(w, size, bold) for w in words)) / (len(words) - 1)
-                x = self.x
-                for w in words:
-                    self.text(x, self.y, w, size, bold, color)
-                    x += self.string_width(w, size, bold) + gap
+                # justified as most producers do it: one run per line, word spacing stretched (Tw)
+                extra = (self.width - self.string_width(line, size, bold)) / line.count(" ")
+                self.text(self.x, self.y, line, size, bold, color, words=extra)
             else:
                 self.text(self.x, self.y, line, size, bold, color)
             if i < len(lines) - 1 and self.y - leading < self.frames[0][3]:
@@ -391,9 +389,23 @@ class Flow:
             size, bold = body * 1.8, False
         elif style == "spaced":
             size, space = body * 1.9, 2.0
-        self.need(size * 1.5 + 4 * body)
-        self.y -= size * 1.3 + 4
-        self.text(self.x, self.y, shown, size, bold, BLUE, space)
+
+        def spaced(t: str) -> float:
+            return self.string_width(t, size, bold) + space * len(t)
+
+        lines, line = [], ""
+        for word in shown.split():  # wrapped to the column, letter spacing included
+            if line and spaced(f"{line} {word}") > self.width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        self.need(size * 1.3 * len(lines) + 4 + 4 * body)
+        self.y -= 4
+        for line in lines:
+            self.y -= size * 1.3
+            self.text(self.x, self.y, line, size, bold, BLUE, space)
         self.y -= 4
 
     def full_block(self, height: float, draw) -> None:

@@ -254,11 +254,16 @@ def find_table_regions(number: int, lines: list[Line]) -> list[_Region]:
             continue
         if _captioned(cells, lines):
             continue  # numbers each with its caption under them: a sector grid (find_grid), not a table
+        # the band's top line, flush with the row labels and naming no column, is the table's title
+        top_line = max(band, key=lambda ln: ln.y1) if band else None
+        title = top_line if top_line and labels and abs(top_line.x0 - min(ln.x0 for ln in labels)) < 6 \
+            and canonical_sector(top_line.text) is None and canonical_population(top_line.text) is None else None
+        band = [ln for ln in band if ln is not title]
         member = cells + labels + band
         left, high = min(ln.x0 for ln in member), max(ln.y1 for ln in member)
         above = [ln for ln in lines if ln not in member and ln.y0 >= high
                  and ln.y0 - high <= 40 and ln.x1 > left - 20 and ln.x0 < x1]
-        title = min(above, key=lambda ln: ln.y0) if above else None
+        title = title or (min(above, key=lambda ln: ln.y0) if above else None)
         member += [title] if title else []
         box = (min(ln.x0 for ln in member) - 2, min(ln.y0 for ln in member) - 2,
                max(ln.x1 for ln in member) + 2, max(ln.y1 for ln in member) + 2)
@@ -411,7 +416,7 @@ def find_grid(lines: list[Line]) -> list[_GridItem]:
     """Sector grid cells: a number-only line under a sector-name line (the nearest row of labels
     above, the rightmost label starting left of the number), with its caption beside or below."""
     labels = [ln for ln in lines if len(ln.text.split()) <= 4 and canonical_sector(ln.text)]
-    numbers = [ln for ln in lines if _GRID_NUMBER.match(ln.text)]
+    numbers = [ln for ln in lines if _GRID_NUMBER.match(ln.text) and not _ends_text(ln, lines)]
     used: set[int] = {id(ln) for ln in labels} | {id(ln) for ln in numbers}
     items = []
     for num in sorted(numbers, key=lambda ln: (-ln.y1, ln.x0)):
@@ -427,6 +432,14 @@ def find_grid(lines: list[Line]) -> list[_GridItem]:
         used.update(id(ln) for ln in caption)
         items.append(_GridItem(label, num, caption))
     return items
+
+
+def _ends_text(num: Line, lines: list[Line]) -> bool:
+    """The number ends a line of running text (a justified line split at a wide word gap): words end on its
+    baseline just left of it. A grid's number stands apart."""
+    reach = 2 * max(num.height, 1.0)
+    return any(ln is not num and 0 <= num.x0 - ln.x1 < reach and re.search(r"[^\W\d_]{2}", ln.text)
+               and min(ln.y1, num.y1) - max(ln.y0, num.y0) > 0.5 * min(ln.height, num.height) for ln in lines)
 
 
 def _caption(num: Line, lines: list[Line], used: set[int]) -> list[Line]:
@@ -631,8 +644,10 @@ def _is_heading(paragraph: Paragraph, body: float) -> bool:
     capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
     if paragraph.height >= 1.15 * body or capitals or (title and text[:1].isupper()):
         return True
-    # a line of its own that is only a sector's name ("Cash-based interventions", set bold at body size)
-    return len(paragraph.lines) == 1 and canonical_sector(text) is not None
+    # a line of its own that is only a sector's name ("Cash-based interventions", set bold at body size), or a
+    # short capitalised title that names one ("Area of Intervention 4 - Socio-economic and cultural integration")
+    return len(paragraph.lines) == 1 and canonical_sector(text) is not None \
+        or text[:1].isupper() and len(text.split()) <= 10 and heading_sector(text) is not None
 
 
 # ---------------------------------------------------------------- the report
