@@ -2,6 +2,13 @@
 
     python bench/extract_score.py [REPORT ...] [--gold FILE] [--misses] [--extras] [--dims]
     python bench/extract_score.py tests/data/spanish/*.html --gold tests/data/spanish/gold.csv
+    python bench/extract_score.py --suites [--seeds N] [--write-benchmarks]
+
+--suites prints every suite side by side (bench/suites.py): the samples against their gold, the sample web
+pages printed to PDF by Chromium against the pages' own reading, the Spanish pages against their gold, the
+layout variants of the PDF families (tests/pdf_variants.py, N seeds of every kind) against the generator's
+gold, and the peer table suites (bench/table_peers.py, where it is in the checkout). --write-benchmarks puts
+the table into BENCHMARKS.md between <!-- suites:begin --> and <!-- suites:end -->.
 
 Uses the matching rules of tests/data/score.py (a copy of the shared scorer), so the numbers
 are the ones `score.py data/warehouse.duckdb` gives after a run, minus validation.
@@ -45,7 +52,14 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list gold rows not found")
     parser.add_argument("--extras", action="store_true", help="list extracted figures matching no gold row")
     parser.add_argument("--dims", action="store_true", help="list matched rows that disagree on a dimension")
+    parser.add_argument("--suites", action="store_true", help="every suite side by side (see above)")
+    parser.add_argument("--seeds", type=int, default=3, help="layout variants: seeds of every kind (--suites)")
+    parser.add_argument("--write-benchmarks", action="store_true", help="--suites: write into BENCHMARKS.md")
     args = parser.parse_args()
+    if args.suites:
+        import suites
+
+        return suites.main(args.seeds, args.write_benchmarks)
     reports = args.reports or sorted((ROOT / "sitrep" / "samples").iterdir())
     gold_all = score.load_gold(args.gold)
     tot_g = tot_m = tot_f = 0

@@ -37,7 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FAMILIES = ("gtrm2019", "gtrm2021", "unhcr_arr")
+FAMILIES = ("gtrm2019", "gtrm2021")
 KINDS = ("months", "sectors", "headings", "columns", "fonts", "places", "mixed")
 PAGE_W, PAGE_H = 595.28, 841.89
 BLUE, ORANGE, GREY = HexColor("#1f4e8c"), HexColor("#e07b21"), HexColor("#555555")
