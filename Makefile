@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sitrep run
 
+# Two pytest workers (pytest-xdist), a test file each at a time: most of the suite's time is whole `sitrep run`s
+# and Prefect server start-ups, which use one core each; a file's shared fixtures stay in one worker.
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --durations=25
+	$(BIN)/python -m pytest -q --durations=25 -n 2 --dist loadfile
 
 # Headless Chromium renders `sitrep report` in a test. Installed from Debian's packages when we
 # are root (CI); elsewhere the render test says it skipped and why.
