@@ -76,8 +76,12 @@ def _key(df: pd.DataFrame, cols: list[str]) -> pd.Series:
                      index=df.index, dtype=object)
 
 
+# Figure columns added after extracts were first stored: an extract from before them is still complete.
+OPTIONAL_COLUMNS = frozenset({"dimensions_from"})
+
+
 def missing_columns(figures: pd.DataFrame) -> list[str]:
-    return [c for c in FIGURE_COLUMNS if c not in figures.columns]
+    return [c for c in FIGURE_COLUMNS if c not in figures.columns and c not in OPTIONAL_COLUMNS]
 
 
 def prepare(figures: pd.DataFrame) -> pd.DataFrame:

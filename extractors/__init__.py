@@ -15,6 +15,7 @@ import re
 
 from sitrep.errors import ExtractError
 
+from .decided import settle
 from .document import Document
 from .families import FAMILIES, generic
 from .numbers import detect_locale, document_locale
@@ -42,7 +43,8 @@ _METRIC_MEASURES = {"people_reached", "budget", "funds_available", "expenditure"
 def _with_metrics(result: ExtractResult) -> ExtractResult:
     """Every family gets the same metric rules: from the measure where it names what is counted,
     else from the rule table (vocabulary.toml) over the figure's heading and evidence; a figure whose
-    own words count things ("two workshops", "six safe spaces") is never people reached."""
+    own words count things ("two workshops", "six safe spaces") is never people reached. Last, each
+    figure's `dimensions_from` is trimmed to the dimensions it has."""
     for fig in result.figures:
         if fig.metric is None:
             if fig.measure in _METRIC_MEASURES:
@@ -51,6 +53,7 @@ def _with_metrics(result: ExtractResult) -> ExtractResult:
                 fig.metric = metric_for(_wording(fig))
         if fig.metric == "people_reached" and fig.measure is None and _counts_things(fig):
             fig.metric = None  # "received two workshops": the two are workshops, not people reached
+        settle(fig)  # how each dimension was decided, for the dimensions the figure ended with
     return result
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .decided import CHART_LABEL, DOCUMENT, HEADING, LABEL, TABLE_HEADER, TABLE_TITLE, decide
 from .numbers import current_locale, money_statement, restate, word_number_re
 from .periods import year_period
 from .records import Figure
@@ -163,8 +164,9 @@ def heading_for(node: LexborNode) -> LexborNode | None:
 
 
 def is_heading(node: LexborNode) -> bool:
-    """<h1>..<h6>, or a short paragraph that is all bold ('<p><strong>Health</strong></p>'), the way
-    WYSIWYG page bodies print sub-headings."""
+    """<h1>..<h6>, or a short paragraph that is all bold ('<p><strong>Health</strong></p>', '<p><b>October
+    2023</b></p>': a date may be part of it), the way WYSIWYG page bodies print sub-headings. A heading of any
+    kind ends the sector of the heading before it (heading_for takes the nearest)."""
     if node.tag in HEADINGS:
         return True
     if node.tag not in ("p", "div"):
@@ -174,7 +176,7 @@ def is_heading(node: LexborNode) -> bool:
     if len(kids) != 1 or kids[0].tag not in ("strong", "b"):
         return False
     text = node_text(node)
-    return 0 < len(text.split()) <= 8 and not _has_digit(text)
+    return 0 < len(text.split()) <= 8 and not _has_digit(_DATE_TOKEN.sub(" ", text))
 
 
 def heading_text(node: LexborNode) -> str | None:
@@ -577,6 +579,7 @@ def card_figures(root: LexborNode) -> tuple[list[Figure], list[LexborNode]]:
                 for fig in _find(line.text, kind="key_figure", period=period, section=section):
                     if not line.sentence:
                         fig.measure = measure_for(line.label, fig.unit) or fig.measure
+                        decide(fig, measure=LABEL)
                         if line.label and line.label not in line.text:
                             fig.evidence = f"{line.label} {line.text}"
                     figures.append(fig)
@@ -594,6 +597,7 @@ def definition_figures(root: LexborNode) -> list[Figure]:
             for fig in _find(value, kind="key_figure", period=period, section=heading or term):
                 if period is None:
                     fig.measure = measure_for(term, fig.unit) or fig.measure
+                    decide(fig, measure=LABEL)
                 else:  # a year term: what is counted is said by the widget's heading
                     fig.metric = metric_for(heading) or fig.metric
                 fig.evidence = f"{term} {value}"
@@ -623,6 +627,7 @@ def table_figures(root: LexborNode, default_measure: str | None = None) -> list[
         caption = table_caption(table)
         context = caption or heading_text(table)
         table_measure = measure_for(caption) or measure_for(heading_text(table))
+        table_measure_from = TABLE_TITLE if measure_for(caption) else HEADING
         stated = money_statement(" \n".join(filter(None, (caption, heading_text(table), _note_before(table)))))
         for cell in table_cells(table):
             dims: dict[str, str] = {}
@@ -646,6 +651,9 @@ def table_figures(root: LexborNode, default_measure: str | None = None) -> list[
                 fig.period = dims.get("period") or fig.period
                 fig.measure = dims.get("measure") or table_measure or (
                     default_measure if fig.sector or fig.population else None)
+                decide(fig, **{dim: TABLE_HEADER for dim in ("sector", "population") if dim in dims},
+                       measure=TABLE_HEADER if "measure" in dims else table_measure_from if table_measure
+                       else DOCUMENT)
                 fig.evidence = " | ".join(filter(None, (cell.row_label, cell.col_label, cell.text)))
                 figures.append(fig)
     return figures
@@ -677,11 +685,11 @@ def chart_figures(html_text: str, default_period: str | None = None) -> tuple[li
         for point in chart.points:
             dims = {**label_dims(point.category), **label_dims(point.series)}
             value = point.value * factor
-            figures.append(Figure(
+            figures.append(decide(Figure(
                 kind="chart_data", value=float(value), unit=unit, raw=point.raw,
                 evidence=f"{' | '.join(filter(None, (point.series, point.category, point.raw)))} [{chart.meta[:80]}]",
                 measure=dims.get("measure") or chart_measure, indicator=dims.get("indicator"),
                 population=dims.get("population"), sector=dims.get("sector"),
                 period=dims.get("period") or stated_year(chart.meta) or default_period,
-                section=chart.meta[:120]))
+                section=chart.meta[:120]), sector=CHART_LABEL, population=CHART_LABEL, measure=CHART_LABEL))
     return figures, warnings

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from .decided import HEADING, PRECEDING_TEXT, WORDING, decide
 from .numbers import (
     NumberLocale,
     current_locale,
@@ -62,7 +63,7 @@ from .numbers import (
 )
 from .periods import MONTHS
 from .records import Figure
-from .vocab import canonical_sector, metric_for, vocabulary
+from .vocab import activity_sectors, canonical_sector, metric_for, vocabulary, wording_sector
 
 __all__ = ["find_figures", "ProseContext"]
 
@@ -631,6 +632,9 @@ _AFTER_COMMA_SAME_CLAUSE = re.compile(
 _MAX_CLAUSES_BACK = 6
 
 
+_EARLIER = object()  # _Locator._locate: the place comes from an earlier sentence or paragraph
+
+
 class _Locator:
     """Ties each figure of one text to places, clause by clause (see the module docstring)."""
 
@@ -653,6 +657,7 @@ class _Locator:
         self._paren_cache: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._places_cache: dict[tuple, tuple[list[str], bool]] = {}
         self._clause_text_cache: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+        self._earlier: str | None = None
 
     def _anchor(self) -> None:
         m = self.masked
@@ -835,7 +840,17 @@ class _Locator:
                 return None
         return _NOTHING
 
-    def locate(self, c: _Cand, info: dict) -> str | None:
+    def locate(self, c: _Cand, info: dict) -> tuple[str | None, str | None]:
+        """The figure's place and how it was found: its own sentence (decided.WORDING) or an earlier
+        sentence or paragraph (decided.PRECEDING_TEXT)."""
+        place = self._locate(c, info)
+        if place is None:
+            return None, None
+        if place is _EARLIER:
+            return self._earlier, PRECEDING_TEXT
+        return place, WORDING
+
+    def _locate(self, c: _Cand, info: dict):
         if id(c) in self.anchors:
             return self.anchors[id(c)]
         s, e = self.sentence_of(c.start)
@@ -854,12 +869,11 @@ class _Locator:
         key = (s, e)
         if info["opener"].get(key):
             return "; ".join(info["opener"][key])
-        if info["inherit"].get(key):
-            return info["inherit"][key]
-        if info["para"].get(key):
-            return info["para"][key]
-        if self.context is not None and self.context.location:
-            return self.context.location
+        for earlier in (info["inherit"].get(key), info["para"].get(key),
+                        self.context.location if self.context is not None else None):
+            if earlier:
+                self._earlier = earlier
+                return _EARLIER
         return None
 
 
@@ -1012,13 +1026,16 @@ def _looks_like_data(text: str) -> bool:
 def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
                  sector: str | None = None, section: str | None = None,
                  period: str | None = None, context: ProseContext | None = None,
-                 report_period: str | None = None, locale: NumberLocale | None = None) -> list[Figure]:
+                 report_period: str | None = None, locale: NumberLocale | None = None,
+                 sector_from: str = HEADING) -> list[Figure]:
     """All figures in `text` (a sentence, paragraph, bullet or card), in reading order.
 
     `sector`, `section`, `page`, `kind` are copied to every figure; `period` is the default period
     (a figure whose sentence states one gets that instead). `context` carries a paragraph's opening
     place to later paragraphs; `report_period` (YYYY) lets "in June" become YYYY-06; `locale` is the
-    document's number locale (default: the one `numbers.document_locale` set, else English).
+    document's number locale (default: the one `numbers.document_locale` set, else English);
+    `sector_from` says where the `sector` passed in comes from (extractors.decided; a heading by default).
+    A prose or key figure without a sector gets the one its own clause's activity words name.
     """
     locale = locale or current_locale()
     if not isinstance(text, str) or not text.strip() or _looks_like_data(text):
@@ -1045,20 +1062,41 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
             s, e = _window(text, s, e, c.start, c.end)
         if (s, e) not in evidence:
             evidence[(s, e)] = " ".join(text[s:e].split())
-        metric, group_sector = _clause_facts(locator, c)
+        metric, group_sector, activity = _clause_facts(locator, c, kind in _WORDING_KINDS and not sector)
         flags = list(c.flags)
         if previous is not None and previous.end > s and _CONTAINS.search(text[previous.end:c.start]):
             flags.append("part_of")  # "969 cases ..., of which 143 survivors": 143 is inside 969
         previous = c
-        figures.append(Figure(
+        fig_sector, sector_way = _sector(_label_sector(masked, c, s), sector, sector_from, group_sector, activity)
+        location, location_way = locator.locate(c, info)
+        fig = Figure(
             kind=kind, value=c.value, unit=c.unit, evidence=evidence[(s, e)],
-            raw=text[c.start:c.end], qualifier=c.qualifier, metric=metric,
-            sector=_label_sector(masked, c, s) or sector or group_sector,
-            location=locator.locate(c, info), period=periods.get(id(c), period), page=page,
+            raw=text[c.start:c.end], qualifier=c.qualifier, metric=metric, sector=fig_sector,
+            location=location, period=periods.get(id(c), period), page=page,
             section=section, flags=",".join(flags) or None,
-        ))
+        )
+        figures.append(decide(fig, sector=sector_way, location=location_way))
     _update_context(context, info)
     return figures
+
+
+_WORDING_KINDS = ("prose", "key_figure")  # kinds whose own sentence may name their sector (never a table cell)
+
+
+def _sector(label: str | None, given: str | None, given_from: str, group: str | None,
+            activity: str | None) -> tuple[str | None, str | None]:
+    """A figure's sector and how it was decided: a label it is printed after ('Integration (USD 60.5
+    million)'), else the sector passed in (its heading), else its clause's working group ('the CBI working
+    group'), else its own activity words ('2,700 hygiene kits')."""
+    if label:
+        return label, WORDING
+    if given:
+        return given, given_from
+    if group:
+        return group, WORDING
+    if activity:
+        return activity, WORDING
+    return None, None
 
 
 MAX_EVIDENCE = 1000  # characters: a longer "sentence" (a page of numbers without full stops) is cut around each figure
@@ -1078,11 +1116,12 @@ def _window(text: str, s: int, e: int, start: int, end: int) -> tuple[int, int]:
     return a, b
 
 
-def _clause_facts(locator: _Locator, c: _Cand) -> tuple[str | None, str | None]:
-    """The metric and the working-group sector of a figure's clause.
+def _clause_facts(locator: _Locator, c: _Cand, activity: bool) -> tuple[str | None, str | None, str | None]:
+    """The metric, the working-group sector and the activity sector of a figure's clause.
 
     The metric is read first from the words from the figure on ('79 partners to coordinate'),
-    then from the whole clause ('received more than 60 asylum requests').
+    then from the whole clause ('received more than 60 asylum requests'). The activity sector (see
+    _activity_sector) is looked for only when `activity` is true (a figure no heading gives a sector).
     """
     s, e = locator.sentence_of(c.start)
     clauses = locator.clauses(s, e, _NO_HOLES)
@@ -1092,7 +1131,31 @@ def _clause_facts(locator: _Locator, c: _Cand) -> tuple[str | None, str | None]:
         locator._clause_text_cache[(cs, ce)] = (metric_for(clause), _group_sector(clause))
     clause_metric, group_sector = locator._clause_text_cache[(cs, ce)]
     tail = " ".join(locator.masked[c.start:min(ce, c.start + 200)].replace(_MASK, " ").split())
-    return metric_for(tail) or clause_metric, group_sector
+    found = _activity_sector(locator.masked, c, cs, ce, e) if activity and not group_sector else None
+    return metric_for(tail) or clause_metric, group_sector, found
+
+
+ACTIVITY_REACH = 100  # characters either side of a figure, within its clause, where its activity words are
+# a list of examples: its items run past the clause's commas ("such as drinking water, food, shelter")
+_LIST_OPENER = re.compile(r"\b(?:such\s+as|including|like|e\.g\.|among\s+others|tales\s+como|como|incluyendo|"
+                          r"incluidos?|incluidas?|entre\s+ellos|entre\s+otros)\b", re.I)
+
+
+def _activity_sector(masked: str, c: _Cand, cs: int, ce: int, sentence_end: int) -> str | None:
+    """The one sector whose activity words (vocabulary.toml [activities]) a figure's clause uses near it:
+    'distributed some 2,700 hygiene kits' -> WASH. Words of two sectors -> None; words elsewhere in the
+    sentence or paragraph do not count, except the rest of a list the clause opens ('such as drinking
+    water, food, shelter' names three sectors, so none)."""
+    lo, hi = max(cs, c.start - ACTIVITY_REACH), min(ce, c.end + ACTIVITY_REACH)
+    opener = _LIST_OPENER.search(masked, lo, hi)
+    if opener is None:
+        return wording_sector(masked[lo:hi].replace(_MASK, " "))
+    hi = max(hi, min(sentence_end, hi + 3 * ACTIVITY_REACH))
+    found = set(activity_sectors(masked[lo:hi].replace(_MASK, " ")))
+    # the list's items may be sectors by name: "such as shelter, health assistance, hygiene kits, food"
+    words = re.findall(r"[^\W\d_][\w.-]*", masked[opener.end():hi])
+    found |= {canonical_sector(" ".join(words[i:i + n])) for n in (1, 2) for i in range(len(words))} - {None}
+    return found.pop() if len(found) == 1 else None
 
 
 _ANAPHORA = re.compile(r"\b(?:this|these|the\s+same)\b", re.I)

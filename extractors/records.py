@@ -37,6 +37,8 @@ class Figure:
     page: int | None = None  # 1-based, PDFs only
     section: str | None = None  # heading / card / table the figure sits under
     flags: str | None = None  # comma list: malformed_number, text_value, raw_not_in_source (extractors.proof), ...
+    # how each dimension was decided: "sector=heading; location=wording" (extractors.decided)
+    dimensions_from: str | None = None
 
     def as_row(self) -> dict:
         return asdict(self)

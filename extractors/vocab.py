@@ -31,6 +31,8 @@ class Vocabulary:
     currency_symbols: dict[str, str] = field(default_factory=dict)  # printed symbol ("US$", "S/", "€") -> ISO code
     currency_words: dict[str, str] = field(default_factory=dict)  # word after an amount ("dólares") -> ISO code
     not_people: frozenset[str] = frozenset()
+    activities: re.Pattern[str] | None = None  # activity phrases of [activities], folded, longest first
+    activity_sector: dict[str, str] = field(default_factory=dict)  # folded phrase -> canonical sector
 
 
 @cache
@@ -50,8 +52,12 @@ def vocabulary() -> Vocabulary:
     money = data.get("currencies", {})
     words = {w.casefold(): code for w, code in money.get("words", {}).items()}
     words.update({fold(w): code for w, code in money.get("words", {}).items()})
+    activity_sector = {fold(phrase): sector for sector, phrases in data.get("activities", {}).items()
+                       for phrase in phrases}
+    alts = "|".join(re.escape(p) for p in sorted(activity_sector, key=len, reverse=True))
+    activities = re.compile(rf"(?<![\w-])({alts})(?:e?s)?(?![\w-])") if alts else None
     return Vocabulary(spellings(data["sectors"]), spellings(data["populations"]), tuple(places), rules,
-                      dict(money.get("symbols", {})), words, not_people)
+                      dict(money.get("symbols", {})), words, not_people, activities, activity_sector)
 
 
 def _squash(text: str) -> str:
@@ -79,6 +85,27 @@ def canonical_population(label: str | None) -> str | None:
         return None
     key = _squash(label).replace("- ", "-")
     return vocabulary().populations.get(key)
+
+
+def activity_sectors(text: str) -> list[str]:
+    """Sectors whose activity words ([activities] of vocabulary.toml) the text uses, in order of first use:
+    'distributed 2,700 hygiene kits' -> ['WASH']; two sectors' words -> both (the caller decides)."""
+    vocab = vocabulary()
+    if vocab.activities is None or not text:
+        return []
+    found: list[str] = []
+    for m in vocab.activities.finditer(fold(text)):
+        sector = vocab.activity_sector[m.group(1)]
+        if sector not in found:
+            found.append(sector)
+    return found
+
+
+def wording_sector(text: str) -> str | None:
+    """The one sector whose activity words a text (a figure's own clause) uses; words of two sectors, or
+    none, -> None (never a guess)."""
+    found = activity_sectors(text)
+    return found[0] if len(found) == 1 else None
 
 
 _PLACE_RE: re.Pattern[str] | None = None

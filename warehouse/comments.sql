@@ -56,6 +56,7 @@ COMMENT ON COLUMN fact_figure.raw IS 'The number exactly as printed (e.g. 52,996
 COMMENT ON COLUMN fact_figure.section IS 'Heading, card or table the figure sits under, when known.';
 COMMENT ON COLUMN fact_figure.figure_key IS 'What identifies the same figure across runs and versions of a report (reviewed corrections follow it): md5 of source_file, family, report period, kind, metric, measure, unit, sector, location, indicator, population, period and the printed number (raw), plus its occurrence among such figures; page and evidence are left out (see warehouse/figure_key.sql).';
 COMMENT ON COLUMN fact_figure.flags IS 'Comma-separated extraction flags (e.g. malformed_number, text_value, raw_not_in_source: the printed form is not in the source text), or NULL.';
+COMMENT ON COLUMN fact_figure.dimensions_from IS 'How each dimension was decided, e.g. ''sector=heading; location=wording'': table header, table title, heading, wording (the figure''s own clause), preceding text, label, chart label or document (extractors/decided.py); NULL for figures loaded before the column existed. Not part of fact_id.';
 
 -- Audit --------------------------------------------------------------------------------------------
 COMMENT ON TABLE quarantine IS 'Figures held back by validation. Grain: one failed expectation of one figure of one report version; such figures are left out of v_facts.';
@@ -132,6 +133,11 @@ COMMENT ON COLUMN v_facts.period IS 'Period the figure refers to, when stated.';
 COMMENT ON COLUMN v_facts.page IS '1-based page for PDFs, NULL for web pages.';
 COMMENT ON COLUMN v_facts.evidence IS 'The verbatim text the figure was read from.';
 COMMENT ON COLUMN v_facts.corrected IS 'True when value is a reviewer''s corrected value (v_corrections), not the printed one; evidence stays as printed.';
+COMMENT ON COLUMN v_facts.dimensions_from IS 'How each dimension was decided, e.g. ''sector=heading; location=wording''; the four columns after it split it.';
+COMMENT ON COLUMN v_facts.sector_from IS 'How sector was decided: table header (its row or column label), table title, heading (the section heading it sits under), wording (its own clause or sentence), preceding text (an earlier sentence or paragraph), label (a headline card''s label), chart label or document; NULL when sector is NULL.';
+COMMENT ON COLUMN v_facts.location_from IS 'How location was decided (same values as sector_from); NULL when location is NULL.';
+COMMENT ON COLUMN v_facts.population_from IS 'How population was decided (same values as sector_from); NULL when population is NULL.';
+COMMENT ON COLUMN v_facts.measure_from IS 'How measure was decided (same values as sector_from); NULL when measure is NULL.';
 
 COMMENT ON VIEW v_quarantine IS 'Contract view. Figures of current report versions held back by validation (unless a reviewer gave them a value) or rejected in review (expectation rejected_in_review): the columns of v_facts plus the failing expectation and reason (one row per failed expectation).';
 COMMENT ON COLUMN v_quarantine.fact_id IS 'Stable id of the held-back figure.';
@@ -153,6 +159,11 @@ COMMENT ON COLUMN v_quarantine.page IS '1-based page for PDFs, NULL for web page
 COMMENT ON COLUMN v_quarantine.evidence IS 'The verbatim text the figure was read from.';
 COMMENT ON COLUMN v_quarantine.expectation IS 'Name of the failing expectation.';
 COMMENT ON COLUMN v_quarantine.reason IS 'Why it was held back: a sentence with the observed numbers.';
+COMMENT ON COLUMN v_quarantine.dimensions_from IS 'How each dimension was decided, e.g. ''sector=heading; location=wording''; the four columns after it split it.';
+COMMENT ON COLUMN v_quarantine.sector_from IS 'How sector was decided: table header (its row or column label), table title, heading (the section heading it sits under), wording (its own clause or sentence), preceding text (an earlier sentence or paragraph), label (a headline card''s label), chart label or document; NULL when sector is NULL.';
+COMMENT ON COLUMN v_quarantine.location_from IS 'How location was decided (same values as sector_from); NULL when location is NULL.';
+COMMENT ON COLUMN v_quarantine.population_from IS 'How population was decided (same values as sector_from); NULL when population is NULL.';
+COMMENT ON COLUMN v_quarantine.measure_from IS 'How measure was decided (same values as sector_from); NULL when measure is NULL.';
 
 COMMENT ON VIEW v_corrections IS 'Contract view. Every reviewed decision (sitrep correct): who, when, the old value, the new value or the rejection, why, whether it is in force, and the current figure it applies to. Grain: one decision.';
 COMMENT ON COLUMN v_corrections.correction_id IS 'Id of the decision (sitrep correct --undo ID).';

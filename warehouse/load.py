@@ -66,6 +66,8 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, report: ReportVersi
     figures["fact_id"] = fact_ids(report.source_file, figures)
     figures["seq"] = range(len(figures))
     figures["report_key"] = key
+    if "dimensions_from" not in figures.columns:  # an extract stored before the column existed
+        figures["dimensions_from"] = None
     rows = [int(r) for r in quarantine.get("row", [])]
     if any(not 0 <= r < len(figures) for r in rows):
         raise LoadError(f"quarantine names figure rows {rows} but the report has {len(figures)} figures",
@@ -96,9 +98,9 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, report: ReportVersi
         cur.execute("""
             INSERT INTO fact_figure (report_key, fact_id, seq, kind, metric, value, unit, qualifier, sector,
                                      location, indicator, measure, population, period, page, evidence, raw,
-                                     section, flags)
+                                     section, flags, dimensions_from)
             SELECT report_key, fact_id, seq, kind, metric, value, unit, qualifier, sector, location,
-                   indicator, measure, population, period, page, evidence, raw, section, flags
+                   indicator, measure, population, period, page, evidence, raw, section, flags, dimensions_from
             FROM incoming_figures""")
         cur.execute(sql_text("figure_key.sql"))  # the key reviewed corrections follow (v_facts applies them)
         cur.register("incoming_quarantine", held)

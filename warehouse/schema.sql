@@ -114,3 +114,7 @@ CREATE TABLE IF NOT EXISTS correction (
 
 -- Warehouses made before corrections existed gain the key column (filled by figure_key.sql).
 ALTER TABLE fact_figure ADD COLUMN IF NOT EXISTS figure_key TEXT;
+
+-- How each dimension of a figure was decided ("sector=heading; location=wording"; extractors/decided.py).
+-- Added after the first warehouses: older ones gain the column (NULL for figures loaded before it).
+ALTER TABLE fact_figure ADD COLUMN IF NOT EXISTS dimensions_from TEXT;

@@ -13,13 +13,20 @@ FROM correction
 WHERE undone_at IS NULL
 GROUP BY figure_key;
 
+-- dimensions_from says how each dimension was decided ("sector=heading; location=wording"); sector_from,
+-- location_from, population_from and measure_from split it for one-line filters (WHERE sector_from = 'wording').
 -- A figure is published when validation passed it (or only warned) and no reviewer rejected it, or when
 -- a reviewer gave it a value (even if validation held it back); a reviewed value replaces the printed one.
 CREATE OR REPLACE VIEW v_facts AS
 SELECT f.fact_id, r.source_file, r.report_family, r.report_period, f.kind, f.metric,
        CASE WHEN c.action = 'value' THEN c.new_value ELSE f.value END AS value,
        f.unit, f.qualifier, f.sector, f.location, f.indicator, f.measure, f.population, f.period,
-       f.page, f.evidence, coalesce(c.action = 'value', false) AS corrected
+       f.page, f.evidence, coalesce(c.action = 'value', false) AS corrected,
+       f.dimensions_from,
+       nullif(regexp_extract(f.dimensions_from, 'sector=([^;]+)', 1), '') AS sector_from,
+       nullif(regexp_extract(f.dimensions_from, 'location=([^;]+)', 1), '') AS location_from,
+       nullif(regexp_extract(f.dimensions_from, 'population=([^;]+)', 1), '') AS population_from,
+       nullif(regexp_extract(f.dimensions_from, 'measure=([^;]+)', 1), '') AS measure_from
 FROM fact_figure f
 JOIN dim_report r ON r.report_key = f.report_key AND r.is_current
 LEFT JOIN v_active_corrections c ON c.figure_key = f.figure_key
@@ -31,7 +38,12 @@ WHERE c.action = 'value'
 CREATE OR REPLACE VIEW v_quarantine AS
 SELECT f.fact_id, r.source_file, r.report_family, r.report_period, f.kind, f.metric, f.value,
        f.unit, f.qualifier, f.sector, f.location, f.indicator, f.measure, f.population, f.period,
-       f.page, f.evidence, q.expectation, q.reason
+       f.page, f.evidence, q.expectation, q.reason,
+       f.dimensions_from,
+       nullif(regexp_extract(f.dimensions_from, 'sector=([^;]+)', 1), '') AS sector_from,
+       nullif(regexp_extract(f.dimensions_from, 'location=([^;]+)', 1), '') AS location_from,
+       nullif(regexp_extract(f.dimensions_from, 'population=([^;]+)', 1), '') AS population_from,
+       nullif(regexp_extract(f.dimensions_from, 'measure=([^;]+)', 1), '') AS measure_from
 FROM quarantine q
 JOIN fact_figure f ON f.report_key = q.report_key AND f.fact_id = q.fact_id
 JOIN dim_report r ON r.report_key = f.report_key AND r.is_current
@@ -42,7 +54,12 @@ SELECT f.fact_id, r.source_file, r.report_family, r.report_period, f.kind, f.met
        f.unit, f.qualifier, f.sector, f.location, f.indicator, f.measure, f.population, f.period,
        f.page, f.evidence, 'rejected_in_review' AS expectation,
        'rejected by ' || c.decided_by || ' on ' || strftime(c.decided_at, '%Y-%m-%d') || ' (correction '
-           || c.correction_id || '): ' || c.reason AS reason
+           || c.correction_id || '): ' || c.reason AS reason,
+       f.dimensions_from,
+       nullif(regexp_extract(f.dimensions_from, 'sector=([^;]+)', 1), '') AS sector_from,
+       nullif(regexp_extract(f.dimensions_from, 'location=([^;]+)', 1), '') AS location_from,
+       nullif(regexp_extract(f.dimensions_from, 'population=([^;]+)', 1), '') AS population_from,
+       nullif(regexp_extract(f.dimensions_from, 'measure=([^;]+)', 1), '') AS measure_from
 FROM fact_figure f
 JOIN dim_report r ON r.report_key = f.report_key AND r.is_current
 JOIN v_active_corrections c ON c.figure_key = f.figure_key AND c.action = 'reject';

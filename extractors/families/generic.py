@@ -41,7 +41,9 @@ def extract(doc: Document) -> ExtractResult:
                 continue
             text = node.text(separator=" ", strip=True)
             if not is_address(text):
-                figures += find_figures(text)
+                # the sector of the heading it sits under, until the next heading of any kind
+                heading = None if hb.is_heading(node) else hb.heading_text(node)
+                figures += find_figures(text, sector=hb.sector_of(heading), section=heading)
         head = doc.html.css_first("title").text() if doc.html.css_first("title") else ""
     return ExtractResult(FAMILY, month_period(head) or year_period(head), figures)
 

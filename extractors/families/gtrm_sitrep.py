@@ -25,6 +25,7 @@ from importlib import resources
 
 from sitrep.errors import ExtractError
 
+from ..decided import HEADING, PRECEDING_TEXT, TABLE_HEADER, TABLE_TITLE, WORDING, decide, way_of
 from ..document import Document
 from ..layout import Paragraph, body_height, clean_lines, is_address, merge_fragments, paragraphs, reading_order
 from ..pdf_tables import read_tables
@@ -51,6 +52,16 @@ _PLACE_COUNT = re.compile(r"^\W*(?:\w+\s+)?(?:departments|regions|provinces|dist
 _PLAN_YEAR = re.compile(r"\b(?:RMRP|Response\s+Plan|appeal)\b[^.]{0,40}?\b((?:19|20)\d{2})\b", re.I)
 _OUTLINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[IVX]{1,4}[.)])\s+")
 _GROUP = re.compile(r"\b(?:working\s+group|sector)\b", re.I)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# Usual names of a report's sections that name no sector: such a heading ends the sector before it.
+_SECTION_WORDS = re.compile(
+    r"^(?:key\s+(?:figures|developments|highlights|messages)|highlights|coordination|funding|financial|finance|"
+    r"background|context|situation|response|overview|introduction|challenges|gaps|needs|contacts?|partners|"
+    r"cifras\s+clave|coordinaci[oó]n|financiamiento|financiaci[oó]n|contexto|situaci[oó]n|respuesta|desaf[ií]os|"
+    r"brechas|necesidades|socios|contactos?|(?:" + "|".join(
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+         "november", "december", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+         "septiembre", "setiembre", "octubre", "noviembre", "diciembre"]) + r"))\b", re.I)
 _CLAUSE = re.compile(r",\s|;\s|:\s|\s[–—-]\s")
 _ABBREV = ("e.g.", "i.e.", "No.", "Nos.", "Hum.", "approx.", "St.", "Mr.", "Ms.", "Dr.", "vs.")
 # camelot flavors tried on each table page; the one whose reading parses into the most
@@ -391,14 +402,14 @@ def _table_figures(region: _Region, cells: list[Cell]) -> list[Figure]:
     measure = "people_reached" if metric_for(region.title) == "people_reached" else None
     out = []
     for cell in cells:
-        out.append(Figure(
+        out.append(decide(Figure(
             kind="table", value=cell.value, unit=cell.unit, evidence=cell.evidence, raw=cell.raw,
             qualifier=cell.qualifier, metric=measure or metric_for(region.title),
             sector=canonical_sector(cell.col_label) or canonical_sector(cell.row_label),
             measure=measure,
             population=canonical_population(cell.row_label) or canonical_population(cell.col_label),
             page=region.page, section=region.title.strip(" *") or None,
-        ))
+        ), sector=TABLE_HEADER, population=TABLE_HEADER, measure=TABLE_TITLE))
     return out
 
 
@@ -483,9 +494,10 @@ def _grid_figure(item: _GridItem, page: int, location: str | None, section: str 
     raw = item.number.text.strip()
     value, unit, qualifier = _number(raw) or (None, "number", None)
     caption = " ".join(ln.text for ln in item.caption)
-    return Figure(kind="table", value=value, unit=unit, raw=raw, qualifier=qualifier,
-                  evidence=_cell_evidence(item.label.text.strip(), caption.strip(), raw), metric=metric_for(caption),
-                  sector=canonical_sector(item.label.text), location=location, page=page, section=section)
+    fig = Figure(kind="table", value=value, unit=unit, raw=raw, qualifier=qualifier,
+                 evidence=_cell_evidence(item.label.text.strip(), caption.strip(), raw), metric=metric_for(caption),
+                 sector=canonical_sector(item.label.text), location=location, page=page, section=section)
+    return decide(fig, sector=TABLE_HEADER, location=PRECEDING_TEXT)
 
 
 # ---------------------------------------------------------------- prose
@@ -599,7 +611,8 @@ def _prose_figures(paragraph: Paragraph, ctx: _Context, kind: str, period: str |
         for fig in find_figures(sentence, kind=kind, page=paragraph.page, sector=ctx.sector,
                                 section=ctx.section, period=fig_period):
             pos = _locate(sentence, fig.raw or "", cursor)
-            sector, location = ctx.sector, None if paragraph.inset else ctx.location
+            sector, sector_way = ctx.sector, HEADING
+            location = None if paragraph.inset else ctx.location
             if pos is not None:
                 cursor = pos + len(fig.raw or "")
                 lo, hi = _clause(sentence, pos)
@@ -609,45 +622,58 @@ def _prose_figures(paragraph: Paragraph, ctx: _Context, kind: str, period: str |
                 if label and label_places and label.endswith(label_places[-1]):
                     location = label_places[-1]
                 elif label and _tail_sector(label):
-                    sector = _tail_sector(label)
+                    sector, sector_way = _tail_sector(label), WORDING
                 elif _PLACE_COUNT.match(sentence[cursor:]):
                     location = None
                 elif _places(clause) and not paragraph.inset:
                     location = "; ".join(_places(clause))
                 group = _GROUP.search(clause)
                 if group and _tail_sector(clause[:group.start()], 3):
-                    sector = _tail_sector(clause[:group.start()], 3)
+                    sector, sector_way = _tail_sector(clause[:group.start()], 3), WORDING
+            if sector is None and fig.sector is not None and way_of(fig, "sector") == WORDING:
+                sector, sector_way = fig.sector, WORDING  # no heading names one: the figure's own activity words
             fig.sector, fig.location = sector, location
+            decide(fig, sector=sector_way if sector else None,
+                   location=(WORDING if location in sentence else PRECEDING_TEXT) if location else None)
             fig.period = fig.period or fig_period
             out.append(fig)
     if [f.value for f in whole] == [f.value for f in out]:
         for fig, read in zip(out, whole, strict=True):
             if read.location and fig.location != read.location and not _PLACE_COUNT.match(fig.raw or ""):
                 fig.location = read.location
+                decide(fig, location=way_of(read, "location"))
     return out
 
 
 def _is_heading(paragraph: Paragraph, body: float) -> bool:
-    """A short standalone line without closing punctuation or large numbers, set larger than the
-    body, in capitals, or in title case ('Area of Intervention 2: Protection')."""
+    """A short standalone line without closing punctuation or large numbers (a year may be part of it:
+    'OCTOBER 2019'), set larger than the body, in capitals, or in title case ('Area of Intervention 2:
+    Protection'); or one line of a few words ending the way headings do ('Coordination:') that names a
+    sector ('Food security'), a month or a usual section ('Key figures', 'Funding'). Every heading ends
+    the sector of the heading before it."""
     text = paragraph.text.strip()
-    if len(paragraph.lines) > 2 or len(text) > 90 or text.endswith((".", ",", ":", ";")):
+    if len(paragraph.lines) > 2 or len(text) > 90 or text.endswith((".", ",", ";")):
         return False
     if len(paragraph.lines) > 1 and _KEY_LINE.match(paragraph.lines[-1].text.strip()):
         return False  # a caption over its figure ("FUNDING SITUATION" / "14%"), not a heading
-    if re.search(r"\d{3}|\d,\d", text):
+    if re.search(r"\d{3}|\d,\d", _YEAR.sub(" ", text)) or _KEY_LINE.match(text):
         return False
     text = _OUTLINE.sub("", text)  # "3. Protection", "2.1 Shelter": the words after the section number
     letters = [c for c in text if c.isalpha()]
     words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 4]
     title = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
     capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
+    short = len(paragraph.lines) == 1 and len(text.split()) <= 5 and text[:1].isupper()
+    if text.endswith(":"):  # a lead-in ("The response also included:") unless short and heading-like
+        return short and (capitals or title or _SECTION_WORDS.match(text) is not None)
     if paragraph.height >= 1.15 * body or capitals or (title and text[:1].isupper()):
         return True
     # a line of its own that is only a sector's name ("Cash-based interventions", set bold at body size), or a
-    # short capitalised title that names one ("Area of Intervention 4 - Socio-economic and cultural integration")
+    # short capitalised title that names one ("Area of Intervention 4 - Socio-economic and cultural integration"),
+    # or a few words naming a usual section or a month ("Key figures", "Funding", "October")
     return len(paragraph.lines) == 1 and canonical_sector(text) is not None \
-        or text[:1].isupper() and len(text.split()) <= 10 and heading_sector(text) is not None
+        or text[:1].isupper() and len(text.split()) <= 10 and heading_sector(text) is not None \
+        or short and _SECTION_WORDS.match(text) is not None
 
 
 # ---------------------------------------------------------------- the report

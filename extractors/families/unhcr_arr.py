@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sitrep.errors import ExtractError
 
+from ..decided import HEADING, TABLE_HEADER, decide
 from ..document import Document
 from ..indicator_tables import measure_of, parse_value, read_grid
 from ..pdf_tables import Table, read_tables
@@ -280,20 +281,21 @@ def _has_cells(found: _Found) -> bool:
 def _table_figures(found: _Found, ctx: _Context, outcome_sectors: dict[str, str]) -> list[Figure]:
     out = []
     for cell in found.cells:
-        sector = ctx.sector
+        sector, sector_way = ctx.sector, HEADING
         area = re.fullmatch(r"([A-Z]{1,3})(\d{1,2})[a-z]?", cell.code or "")
         if area or cell.code == "Total":  # finance rows: the sector of the area the code names
             sector = outcome_sectors.get(area.group(2)) if area and area.group(1) == "OA" else None
             label = re.sub(r"^\s*\w+\s*:\s*", "", cell.label)
             sector = sector or (canonical_sector(label) if area else None)
+            sector_way = TABLE_HEADER  # the row's own label (its area code, or the area's name)
         for value in parse_value(cell.text, cell.measure):
-            out.append(Figure(
+            out.append(decide(Figure(
                 kind="table", value=value.value, unit=value.unit, raw=value.raw,
                 evidence=" | ".join(filter(None, (cell.label, cell.population, f"{cell.measure}: {cell.text}")))[:300],
                 qualifier=value.qualifier, sector=sector, indicator=cell.code, measure=cell.measure,
                 population=canonical_population(cell.population) or cell.population, period=cell.period,
                 page=found.table.page, section=ctx.section, flags=value.flags,
-            ))
+            ), sector=sector_way, population=TABLE_HEADER, measure=TABLE_HEADER))
     return out
 
 
