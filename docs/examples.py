@@ -59,6 +59,14 @@ ORDER BY source_file, expectation;"""),
 FROM v_people_reached_prose
 WHERE sector IN ('Child Protection', 'Gender-Based Violence')
 ORDER BY source_file, sector, value DESC;"""),
+    ("How each figure's sector was decided: a table header, the heading it sits under, or its own wording",
+     """SELECT report_family, sector_from, count(*) AS figures
+FROM v_facts WHERE sector IS NOT NULL
+GROUP BY ALL ORDER BY report_family, figures DESC;"""),
+    ("Figures whose sector only their own wording gives (no table header or heading names one)",
+     """SELECT source_file, sector, value, left(evidence, 75) AS evidence
+FROM v_facts WHERE sector_from = 'wording' AND source_file LIKE 'gtrm%2021%'
+ORDER BY sector, value DESC LIMIT 8;"""),
 )
 
 
