@@ -63,7 +63,7 @@ from .numbers import (
 )
 from .periods import MONTHS
 from .records import Figure
-from .vocab import activity_sectors, canonical_sector, metric_for, vocabulary, wording_sector
+from .vocab import activity_matches, canonical_sector, metric_for, vocabulary
 
 __all__ = ["find_figures", "ProseContext"]
 
@@ -658,6 +658,9 @@ class _Locator:
         self._places_cache: dict[tuple, tuple[list[str], bool]] = {}
         self._clause_text_cache: dict[tuple[int, int], tuple[str | None, str | None]] = {}
         self._earlier: str | None = None
+        self.activities: list[tuple[int, int, str]] | None = None  # see _activity_sector
+        self.activity_starts: list[int] = []
+        self.openers: list[tuple[int, int]] = []
 
     def _anchor(self) -> None:
         m = self.masked
@@ -1131,7 +1134,7 @@ def _clause_facts(locator: _Locator, c: _Cand, activity: bool) -> tuple[str | No
         locator._clause_text_cache[(cs, ce)] = (metric_for(clause), _group_sector(clause))
     clause_metric, group_sector = locator._clause_text_cache[(cs, ce)]
     tail = " ".join(locator.masked[c.start:min(ce, c.start + 200)].replace(_MASK, " ").split())
-    found = _activity_sector(locator.masked, c, cs, ce, e) if activity and not group_sector else None
+    found = _activity_sector(locator, c, cs, ce, e) if activity and not group_sector else None
     return metric_for(tail) or clause_metric, group_sector, found
 
 
@@ -1141,20 +1144,27 @@ _LIST_OPENER = re.compile(r"\b(?:such\s+as|including|like|e\.g\.|among\s+others|
                           r"incluidos?|incluidas?|entre\s+ellos|entre\s+otros)\b", re.I)
 
 
-def _activity_sector(masked: str, c: _Cand, cs: int, ce: int, sentence_end: int) -> str | None:
+def _activity_sector(locator: _Locator, c: _Cand, cs: int, ce: int, sentence_end: int) -> str | None:
     """The one sector whose activity words (vocabulary.toml [activities]) a figure's clause uses near it:
     'distributed some 2,700 hygiene kits' -> WASH. Words of two sectors -> None; words elsewhere in the
     sentence or paragraph do not count, except the rest of a list the clause opens ('such as drinking
-    water, food, shelter' names three sectors, so none)."""
+    water, food, shelter' names three sectors, so none). The text's phrases are found once per text."""
+    if locator.activities is None:  # (start, end, sector) of every activity phrase, and every list opener
+        text = locator.masked.replace(_MASK, " ")
+        locator.activities = activity_matches(text)
+        locator.activity_starts = [start for start, _, _ in locator.activities]
+        locator.openers = [m.span() for m in _LIST_OPENER.finditer(text)]
     lo, hi = max(cs, c.start - ACTIVITY_REACH), min(ce, c.end + ACTIVITY_REACH)
-    opener = _LIST_OPENER.search(masked, lo, hi)
-    if opener is None:
-        return wording_sector(masked[lo:hi].replace(_MASK, " "))
-    hi = max(hi, min(sentence_end, hi + 3 * ACTIVITY_REACH))
-    found = set(activity_sectors(masked[lo:hi].replace(_MASK, " ")))
-    # the list's items may be sectors by name: "such as shelter, health assistance, hygiene kits, food"
-    words = re.findall(r"[^\W\d_][\w.-]*", masked[opener.end():hi])
-    found |= {canonical_sector(" ".join(words[i:i + n])) for n in (1, 2) for i in range(len(words))} - {None}
+    k = bisect_left(locator.openers, (lo, 0))
+    opener = locator.openers[k] if k < len(locator.openers) and locator.openers[k][1] <= hi else None
+    if opener is not None:
+        hi = max(hi, min(sentence_end, hi + 3 * ACTIVITY_REACH))
+    found = {sector for start, end, sector in
+             locator.activities[bisect_left(locator.activity_starts, lo):bisect_left(locator.activity_starts, hi)]
+             if end <= hi}
+    if opener is not None:  # the list's items may be sectors by name: "such as shelter, health assistance, food"
+        words = re.findall(r"[^\W\d_][\w.-]*", locator.masked[opener[1]:hi])
+        found |= {canonical_sector(" ".join(words[i:i + n])) for n in (1, 2) for i in range(len(words))} - {None}
     return found.pop() if len(found) == 1 else None
 
 

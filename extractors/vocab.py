@@ -54,7 +54,7 @@ def vocabulary() -> Vocabulary:
     words.update({fold(w): code for w, code in money.get("words", {}).items()})
     activity_sector = {fold(phrase): sector for sector, phrases in data.get("activities", {}).items()
                        for phrase in phrases}
-    alts = "|".join(re.escape(p) for p in sorted(activity_sector, key=len, reverse=True))
+    alts = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(activity_sector, key=len, reverse=True))
     activities = re.compile(rf"(?<![\w-])({alts})(?:e?s)?(?![\w-])") if alts else None
     return Vocabulary(spellings(data["sectors"]), spellings(data["populations"]), tuple(places), rules,
                       dict(money.get("symbols", {})), words, not_people, activities, activity_sector)
@@ -87,25 +87,43 @@ def canonical_population(label: str | None) -> str | None:
     return vocabulary().populations.get(key)
 
 
-def activity_sectors(text: str) -> list[str]:
-    """Sectors whose activity words ([activities] of vocabulary.toml) the text uses, in order of first use:
-    'distributed 2,700 hygiene kits' -> ['WASH']; two sectors' words -> both (the caller decides)."""
+class _FoldMap(dict):
+    """str.translate table of fold_in_place, filled as characters are met: one character -> one character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).casefold()
+        self[code] = out = base if len(base) == 1 else ch.lower() if len(ch.lower()) == 1 else ch
+        return out
+
+
+_FOLD_MAP = _FoldMap()
+
+
+def fold_in_place(text: str) -> str:
+    """fold() that keeps every character where it is (same length), so match positions are the text's own:
+    case and accents go, spacing stays ('Orientación  legal' -> 'orientacion  legal')."""
+    return text.lower() if text.isascii() else text.translate(_FOLD_MAP)
+
+
+def activity_matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, sector) of every activity phrase ([activities] of vocabulary.toml) in the text, at the
+    text's own positions: 'distributed 2,700 hygiene kits' -> [(18, 30, 'WASH')]."""
     vocab = vocabulary()
     if vocab.activities is None or not text:
         return []
+    return [(m.start(), m.end(), vocab.activity_sector[" ".join(m.group(1).split())])
+            for m in vocab.activities.finditer(fold_in_place(text))]
+
+
+def activity_sectors(text: str) -> list[str]:
+    """Sectors whose activity words the text uses, in order of first use: 'distributed 2,700 hygiene kits'
+    -> ['WASH']; two sectors' words -> both (the caller decides)."""
     found: list[str] = []
-    for m in vocab.activities.finditer(fold(text)):
-        sector = vocab.activity_sector[m.group(1)]
+    for _, _, sector in activity_matches(text):
         if sector not in found:
             found.append(sector)
     return found
-
-
-def wording_sector(text: str) -> str | None:
-    """The one sector whose activity words a text (a figure's own clause) uses; words of two sectors, or
-    none, -> None (never a guess)."""
-    found = activity_sectors(text)
-    return found[0] if len(found) == 1 else None
 
 
 _PLACE_RE: re.Pattern[str] | None = None

@@ -148,11 +148,11 @@ def sample_facts(thread_run):
 
 def test_v_facts_says_how_each_dimension_was_decided(sample_facts):
     rows = sample_facts.execute("""
-        SELECT source_file, kind, raw, sector, sector_from, location, location_from, measure, measure_from,
-               population, population_from, dimensions_from
-        FROM v_facts f JOIN fact_figure USING (fact_id)""").fetchall()
-    by = {(row[0][:4] + row[0][-12:], row[1], row[2]): row[3:] for row in rows}
-    r4v, gtrm21 = "r4v--2023-09.html", "gtrm2021-02.pdf"
+        SELECT f.source_file, f.kind, ff.raw, f.sector, f.sector_from, f.location, f.location_from, f.measure,
+               f.measure_from, f.population, f.population_from, f.dimensions_from
+        FROM v_facts f JOIN fact_figure ff USING (fact_id)""").fetchall()
+    by = {(row[0], row[1], row[2]): row[3:] for row in rows}
+    r4v, gtrm21 = "r4v-peru-sitrep-2023-09.html", "gtrm-peru-sitrep-2021-02.pdf"
     # the people-reached table of the R4V page: sector from the cell's header, measure from the caption
     assert by[(r4v, "table", "10,655")][:6] == ("Food Security", "table header", None, None, "people_reached",
                                                 "table title")
