@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .decided import CHART_LABEL, DOCUMENT, HEADING, LABEL, TABLE_HEADER, TABLE_TITLE, decide
-from .numbers import current_locale, money_statement, restate, word_number_re
+from .numbers import MoneyStatement, current_locale, money_statement, parse_number, restate, word_number_re
 from .periods import year_period
 from .records import Figure
 from .vocab import metric_for
@@ -338,6 +338,12 @@ def table_cells(table: LexborNode) -> list[Cell]:
         if row:
             in_head = tr.parent is not None and tr.parent.tag == "thead"
             grid.append([("head" if in_head else tag, text) for tag, text in row])
+    return grid_cells(grid)
+
+
+def grid_cells(grid: list[list[tuple[str, str]]]) -> list[Cell]:
+    """Value cells of a table given as rows of (tag, text), tag "head" / "th" for header cells and "td" for
+    others (a web table's cells, or a PDF table's as camelot reads them): see table_cells."""
     headers: list[list[str]] = []
     rows: list[tuple[list[list[str]], list[tuple[str, str]]]] = []  # (headers in force, body row)
     last_was_head = False
@@ -630,33 +636,51 @@ def table_figures(root: LexborNode, default_measure: str | None = None) -> list[
         table_measure_from = TABLE_TITLE if measure_for(caption) else HEADING
         stated = money_statement(" \n".join(filter(None, (caption, heading_text(table), _note_before(table)))))
         for cell in table_cells(table):
-            dims: dict[str, str] = {}
-            for label in (cell.row_label, cell.col_label):
-                for key, val in label_dims(label).items():
-                    dims.setdefault(key, val)
-            if "period" in dims and not _has_digit(cell.text):
-                continue
-            found = _find(cell.text, kind="table", section=context or None)
-            if not found and _BARE_NUMBER.match(cell.text):
-                value = float(re.sub(r"[,.\s]", "", cell.text))
-                found = [Figure(kind="table", value=value, unit="number", evidence=cell.text, raw=cell.text,
-                                section=context or None)]
-            labels = f"{cell.row_label or ''} \n{cell.col_label or ''}"
-            cell_stated = money_statement(labels) or stated
-            for fig in found:
-                fig.value, fig.unit = restate(fig.value, fig.unit, fig.raw, cell_stated, labels)
-                fig.sector = dims.get("sector") or fig.sector
-                fig.population = dims.get("population") or fig.population
-                fig.indicator = dims.get("indicator") or fig.indicator
-                fig.period = dims.get("period") or fig.period
-                fig.measure = dims.get("measure") or table_measure or (
-                    default_measure if fig.sector or fig.population else None)
-                decide(fig, **{dim: TABLE_HEADER for dim in ("sector", "population") if dim in dims},
-                       measure=TABLE_HEADER if "measure" in dims else table_measure_from if table_measure
-                       else DOCUMENT)
-                fig.evidence = " | ".join(filter(None, (cell.row_label, cell.col_label, cell.text)))
-                figures.append(fig)
+            figures += cell_figures(cell, context or None, stated, table_measure, default_measure,
+                                    table_measure_from)
     return figures
+
+
+def cell_figures(cell: Cell, section: str | None, stated: MoneyStatement | None = None,
+                 table_measure: str | None = None, default_measure: str | None = None,
+                 table_measure_from: str | None = None, page: int | None = None,
+                 whole: bool = False) -> list[Figure]:
+    """The table figures of one value cell (web or PDF table): sector, population, measure, indicator and
+    period from its row and column labels (vocabulary.toml), money restated by the table's or the labels'
+    own currency statement; evidence "row label | column label | cell". A `whole` cell is one number as a
+    whole (numbers.parse_number: '7.2' alone is a value, not an outline number as in running text)."""
+    dims: dict[str, str] = {}
+    for label in (cell.row_label, cell.col_label):
+        for key, val in label_dims(label).items():
+            dims.setdefault(key, val)
+    if "period" in dims and not _has_digit(cell.text):
+        return []
+    parsed = parse_number(cell.text) if whole else None
+    if parsed is not None:
+        found = [Figure(kind="table", value=parsed.value, unit=parsed.unit, evidence=cell.text, raw=cell.text.strip(),
+                        qualifier="lower_bound" if parsed.plus else None, section=section, page=page,
+                        flags="malformed_number" if parsed.malformed else None)]
+    else:
+        found = _find(cell.text, kind="table", section=section, page=page)
+    if not found and _BARE_NUMBER.match(cell.text):
+        value = float(re.sub(r"[,.\s]", "", cell.text))
+        found = [Figure(kind="table", value=value, unit="number", evidence=cell.text, raw=cell.text,
+                        section=section, page=page)]
+    labels = f"{cell.row_label or ''} \n{cell.col_label or ''}"
+    cell_stated = money_statement(labels) or stated
+    for fig in found:
+        fig.value, fig.unit = restate(fig.value, fig.unit, fig.raw, cell_stated, labels)
+        fig.sector = dims.get("sector") or fig.sector
+        fig.population = dims.get("population") or fig.population
+        fig.indicator = dims.get("indicator") or fig.indicator
+        fig.period = dims.get("period") or fig.period
+        fig.measure = dims.get("measure") or table_measure or (
+            default_measure if fig.sector or fig.population else None)
+        decide(fig, **{dim: TABLE_HEADER for dim in ("sector", "population") if dim in dims},
+               measure=TABLE_HEADER if "measure" in dims else (table_measure_from or HEADING) if table_measure
+               else DOCUMENT)
+        fig.evidence = " | ".join(filter(None, (cell.row_label, cell.col_label, cell.text)))
+    return found
 
 
 def prose_figures(root: LexborNode, skip: list[LexborNode] = ()) -> list[Figure]:

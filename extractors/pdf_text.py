@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import re
 import threading
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ class Page:
     height: float
     lines: tuple[Line, ...]
     text: str  # pdfium's own reading of the whole page, lines joined with "\n"
+    numbers: tuple[tuple[float, float, float, float], ...] = ()  # boxes of the printed numbers (words of digits)
 
 
 _PDFIUM_ERRORS = {  # FPDF_ERR_* codes of FPDF_GetLastError
@@ -130,7 +132,9 @@ def read_pdf(data: bytes, name: str = "report") -> list[Page]:
             width, height = page.get_size()
             textpage = page.get_textpage()
             full = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-            pages.append(Page(index + 1, width, height, tuple(_page_lines(textpage, width, height)), full))
+            numbers: list[tuple[float, float, float, float]] = []
+            lines = tuple(_page_lines(textpage, width, height, numbers))
+            pages.append(Page(index + 1, width, height, lines, full, tuple(numbers)))
             textpage.close()
             page.close()
     finally:
@@ -149,7 +153,39 @@ class _Piece:
     size: float = 0.0  # font size of its first character
 
 
-def _page_lines(textpage, width: float, height: float) -> list[Line]:
+class _Words:
+    """Words of the character stream with their boxes, kept only when they are numbers: where a table's
+    columns sit (extractors.table_pages). A word ends at whitespace, at a gap wider than half a character's
+    height, or where the baseline moves."""
+
+    NUMBER = re.compile(r"[-−+(]?[$€£]?\d[\d.,\u00a0\u202f\u2009]*%?\)?")
+
+    def __init__(self, out: list[tuple[float, float, float, float]]) -> None:
+        self.out = out
+        self.chars: list[str] = []
+        self.box = (0.0, 0.0, 0.0, 0.0)
+
+    def add(self, char: str, box: tuple[float, float, float, float]) -> None:
+        left, bottom, right, top = box
+        if self.chars:
+            x0, y0, x1, y1 = self.box
+            high = max(top - bottom, y1 - y0, 1.0)
+            if left - x1 > 0.5 * high or abs((bottom + top) - (y0 + y1)) > high:
+                self.end()
+            else:
+                self.chars.append(char)
+                self.box = (min(x0, left), min(y0, bottom), max(x1, right), max(y1, top))
+                return
+        self.chars, self.box = [char], box
+
+    def end(self) -> None:
+        if self.chars and self.NUMBER.fullmatch("".join(self.chars)):
+            self.out.append(self.box)
+        self.chars = []
+
+
+def _page_lines(textpage, width: float, height: float,
+                numbers: list[tuple[float, float, float, float]] | None = None) -> list[Line]:
     """The page's lines: every character of the stream lands in a line, whatever the glyph boxes.
 
     Each character goes to the pdfium rectangle holding its centre (pdfium's bounded text also returns
@@ -164,6 +200,7 @@ def _page_lines(textpage, width: float, height: float) -> list[Line]:
     pieces = [_Piece(textpage.get_rect(i), []) for i in range(textpage.count_rects())]
     grid = _BoxGrid([p.box for p in pieces], width, height)
     spaces: list[int] = []  # stream indexes of whitespace characters
+    words = _Words(numbers if numbers is not None else [])
     last = 0
     for i in range(textpage.count_chars()):
         char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
@@ -171,6 +208,7 @@ def _page_lines(textpage, width: float, height: float) -> list[Line]:
             char = "-"
         if char in "\r\n\x00" or not pieces:
             spaces.append(i)
+            words.end()
             continue
         left, bottom, right, top = textpage.get_charbox(i)
         cx, cy = (left + right) / 2, (bottom + top) / 2
@@ -182,6 +220,7 @@ def _page_lines(textpage, width: float, height: float) -> list[Line]:
             k = grid.first_containing(cx, cy)
         if char.isspace():
             spaces.append(i)
+            words.end()
             if k is not None and pieces[k].chars:
                 pieces[k].chars.append(" ")
             continue
@@ -191,6 +230,8 @@ def _page_lines(textpage, width: float, height: float) -> list[Line]:
             piece.first, piece.size = i, pdfium_c.FPDFText_GetFontSize(textpage.raw, i)
         piece.chars.append(char)
         piece.last = i
+        words.add(char, (left, bottom, right, top))
+    words.end()
     return [Line(" ".join(text.split()), *box) for text, box in _join(pieces, spaces) if text.strip()]
 
 

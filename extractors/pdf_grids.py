@@ -1,0 +1,167 @@
+"""Tables of PDFs of unknown layout, read by camelot on the pages the pre-filter flags, cell by cell.
+
+Two camelot readers that do not render pages: lattice with its vector engine (ruled tables, from the PDF's
+own line drawings) and network (borderless tables, from text alignment); never stream, which reports a
+table on every page of prose. One call per reader per document. A network table lying on a lattice table
+is the same table read twice: the lattice one is kept.
+
+A table is kept only when it verifies: every cell that holds a number is a whole token of the page's text
+layer (extractors.proof) and holds one number (two numbers in one cell: columns that did not line up).
+A table that does not verify is dropped with a warning; its numbers stay prose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .html_blocks import Cell, cell_figures, grid_cells
+from .numbers import money_statement
+from .pdf_tables import Table, read_tables
+from .pdf_text import Page
+from .proof import occurs
+from .records import Figure
+from .table_pages import table_pages
+
+READERS = (("lattice", {"engine": "vector"}), ("network", {}))
+SAME_TABLE = 0.5  # two tables overlapping by this share of the smaller one are one table
+
+# a cell that is only a number: sign or brackets, currency mark or code, digits, percent, a footnote star
+NUMERIC_CELL = re.compile(r"[-−+(]?\s?(?:[$€£]|[A-Z]{3}\s?|US\$\s?)?\d[\d.,\u00a0\u202f\u2009 ]*\s?%?\)?\*{0,3}")
+_YEAR = re.compile(r"(?:FY\s?)?(?:19|20)\d{2}(?:[-/–](?:19|20)?\d{2})?")
+
+
+@dataclass
+class PageTables:
+    """What the table path found in a document: figures, the printed numbers they consumed per page
+    (so prose does not read them again), and warnings."""
+
+    figures: list[Figure]
+    consumed: dict[int, list[str]]
+    warnings: list[str]
+    pages: list[int]  # the pages the pre-filter flagged
+
+
+def _clean(text) -> str:
+    return " ".join(str(text).split()) if text is not None and str(text) != "nan" else ""
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Intersection of two boxes as a share of the smaller one."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / smaller if smaller > 0 else 0.0
+
+
+def is_numeric(text: str) -> bool:
+    return bool(NUMERIC_CELL.fullmatch(text))
+
+
+def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
+    """A PDF table's rows as (tag, text) for html_blocks.grid_cells. Rows of only labels and years before the
+    first value row are header rows; after them a row without a number is dropped (a group label, a wrapped
+    line: no header band starts inside a PDF table). The leading columns whose cells are mostly words are the
+    row label, joined into the first cell; an empty label cell takes the label above it (a label spanning
+    rows: 'Allergy problems' over its 'Count' and 'Percentage' rows)."""
+    rows = [r for r in rows if any(r)]
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    labels = 0
+    while labels < width - 1:
+        texts = [r[labels] for r in rows if r[labels]]
+        if not texts or sum(not is_numeric(t) for t in texts) <= len(texts) / 2:
+            break
+        labels += 1
+    grid: list[list[tuple[str, str]]] = []
+    in_head = True
+    above = [""] * labels
+    for row in rows:
+        values = [t for t in row[labels:] if t]
+        head = in_head and all(not is_numeric(t) or _YEAR.fullmatch(t) for t in values)
+        in_head = head
+        if not head and not any(is_numeric(t) for t in values):
+            continue
+        if labels and not head:
+            above = [t or (above[c] if not any(row[:c]) else "") for c, t in enumerate(row[:labels])]
+            label = " ".join(t for t in above if t)
+            grid.append([("head", label), *(("td", t) for t in row[labels:])])
+        elif labels:
+            grid.append([("head", " ".join(t for t in row[:labels] if t)), *(("head", t) for t in row[labels:])])
+        else:
+            grid.append([("head" if head else "td", t) for t in row])
+    return grid
+
+
+def _unverified(cells: list[Cell], figures: dict[int, list[Figure]], text: str) -> str | None:
+    """Why a table's reading is not trusted, or None."""
+    for k, cell in enumerate(cells):
+        found = figures[k]
+        if len(found) != 1:
+            return f"cell {cell.text!r} holds {len(found)} numbers"
+        if not occurs(found[0].raw, text):
+            return f"cell {cell.text!r} is not in the text layer"
+    return None
+
+
+@dataclass
+class _Reading:
+    table: Table
+    cells: list[Cell]
+    figures: dict[int, list[Figure]]
+    why: str | None  # why it does not verify
+
+
+def _read(table: Table, page: Page) -> _Reading | None:
+    """One camelot table's numeric cells and their figures; None when it is no table of numbers."""
+    rows = [[_clean(v) for v in row] for row in table.frame.values.tolist()]
+    if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2:
+        return None
+    cells = [c for c in grid_cells(table_grid(rows)) if is_numeric(c.text)]
+    if len(cells) < 2:
+        return None
+    stated = money_statement(page.text)
+    found = {k: cell_figures(cell, None, stated, page=table.page, whole=True) for k, cell in enumerate(cells)}
+    return _Reading(table, cells, found, _unverified(cells, found, page.text))
+
+
+def _best(readings: list[_Reading]) -> list[_Reading]:
+    """One reading per table: where two readers' tables overlap (SAME_TABLE), the one with more verified
+    cells (lattice first on a tie: ruled lines are the printed structure)."""
+    ranked = sorted(readings, key=lambda r: (r.why is not None, -len(r.cells), r.table.flavor != "lattice"))
+    kept: list[_Reading] = []
+    for reading in ranked:
+        t = reading.table
+        if not any(k.table.page == t.page and _overlap(k.table.bbox, t.bbox) >= SAME_TABLE for k in kept):
+            kept.append(reading)
+    return sorted(kept, key=lambda r: (r.table.page, -r.table.bbox[3], r.table.bbox[0]))
+
+
+def read_grids(data: bytes, pages: list[Page], name: str = "report") -> PageTables:
+    """Table figures of the flagged pages of a PDF (see the module's docstring)."""
+    flagged = table_pages(data, pages, name)
+    out = PageTables([], {}, [], flagged)
+    if not flagged:
+        return out
+    by_number = {p.number: p for p in pages}
+    readings = []
+    for flavor, options in READERS:
+        for table in read_tables(data, flagged, flavor, name, **options):
+            if table.page in by_number and (reading := _read(table, by_number[table.page])) is not None:
+                readings.append(reading)
+    count: dict[int, int] = {}
+    for reading in _best(readings):
+        page = reading.table.page
+        number = count[page] = count.get(page, 0) + 1
+        where = f"table {number} of page {page}"
+        if reading.why is not None:
+            out.warnings.append(f"{where} ({reading.table.flavor}) dropped, its numbers read as prose: {reading.why}")
+            continue
+        for k, cell in enumerate(reading.cells):
+            for fig in reading.figures[k]:
+                fig.section = f"{where}, row {cell.row + 1}, column {cell.col + 1}"
+                out.figures.append(fig)
+                out.consumed.setdefault(page, []).append(fig.raw)
+    return out
