@@ -51,6 +51,7 @@ class GoldCell:
 
 
 def gold_value(text: str) -> float | None:
+    text = re.sub(r"\s*([.,])\s*(?=\d)", r"\1", text)  # "11,062 .6": the PDF's spacing inside one number
     m = _GOLD_NUMBER.fullmatch(text.strip())
     if not m or (text.strip().startswith("(") != text.strip().endswith(")")):
         return None

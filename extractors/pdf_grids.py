@@ -5,9 +5,9 @@ own line drawings) and network (borderless tables, from text alignment); never s
 table on every page of prose. One call per reader per document. A network table lying on a lattice table
 is the same table read twice: the lattice one is kept.
 
-A table is kept only when it verifies: every cell that holds a number is a whole token of the page's text
-layer (extractors.proof) and holds one number (two numbers in one cell: columns that did not line up).
-A table that does not verify is dropped with a warning; its numbers stay prose.
+A cell verifies when it holds one number (two numbers in one cell: columns that did not line up) that is a
+whole token of the page's text layer (extractors.proof). Cells that do not verify stay prose, with a
+warning; a table where more than MAX_BAD of the cells do not verify is dropped whole, its numbers prose.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ import re
 from dataclasses import dataclass
 
 from .html_blocks import Cell, cell_figures, grid_cells
-from .numbers import money_statement
+from .numbers import currency_units, money_statement
 from .pdf_tables import Table, read_tables
 from .pdf_text import Page
 from .proof import occurs
 from .records import Figure
 from .table_pages import table_pages
 
-READERS = (("lattice", {"engine": "vector"}), ("network", {}))
+READERS = (("lattice", {"engine": "vector", "split_text": True}), ("network", {}))
 SAME_TABLE = 0.5  # two tables overlapping by this share of the smaller one are one table
+MAX_BAD = 0.1  # share of a table's cells that may fail verification (they stay prose); more: the table is dropped
 
 # a cell that is only a number: sign or brackets, currency mark or code, digits, percent, a footnote star
 NUMERIC_CELL = re.compile(r"[-−+(]?\s?(?:[$€£]|[A-Z]{3}\s?|US\$\s?)?\d[\d.,\u00a0\u202f\u2009 ]*\s?%?\)?\*{0,3}")
@@ -57,7 +58,10 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 def is_numeric(text: str) -> bool:
-    return bool(NUMERIC_CELL.fullmatch(text))
+    """A cell that is one printed number; a leading three-letter code must be a currency ('LDA 1997' is not)."""
+    m = NUMERIC_CELL.fullmatch(text)
+    code = re.match(r"[-−+(]?\s?([A-Z]{3})", text) if m else None
+    return bool(m) and (code is None or code.group(1).lower() in currency_units())
 
 
 def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
@@ -95,15 +99,36 @@ def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
     return grid
 
 
-def _unverified(cells: list[Cell], figures: dict[int, list[Figure]], text: str) -> str | None:
-    """Why a table's reading is not trusted, or None."""
+HEADER_BAND = 20.0  # points above a table where its column headers may sit (outside camelot's table area)
+
+
+def header_above(table: Table, page: Page) -> list[str]:
+    """Column headers printed right above a table that camelot's area left out: the lines within HEADER_BAND
+    points above it that fit inside one column, joined top to bottom per column."""
+    if not table.cols or len(table.cols) != table.frame.shape[1]:
+        return []
+    top = table.bbox[3]
+    out = [""] * len(table.cols)
+    for line in sorted(page.lines, key=lambda ln: -ln.y1):
+        if not top - 1 <= line.y0 <= top + HEADER_BAND:
+            continue
+        for c, (x0, x1) in enumerate(table.cols):
+            if x0 - 3 <= line.x0 and line.x1 <= x1 + 3:
+                out[c] = f"{out[c]} {line.text}".strip()
+                break
+    return out
+
+
+def _unverified(cells: list[Cell], figures: dict[int, list[Figure]], text: str) -> dict[int, str]:
+    """The cells whose reading is not trusted, with why: not one number, or not in the text layer."""
+    bad = {}
     for k, cell in enumerate(cells):
         found = figures[k]
         if len(found) != 1:
-            return f"cell {cell.text!r} holds {len(found)} numbers"
-        if not occurs(found[0].raw, text):
-            return f"cell {cell.text!r} is not in the text layer"
-    return None
+            bad[k] = f"cell {cell.text!r} holds {len(found)} numbers"
+        elif not occurs(found[0].raw, text):
+            bad[k] = f"cell {cell.text!r} is not in the text layer"
+    return bad
 
 
 @dataclass
@@ -111,7 +136,12 @@ class _Reading:
     table: Table
     cells: list[Cell]
     figures: dict[int, list[Figure]]
-    why: str | None  # why it does not verify
+    bad: dict[int, str]  # cells that do not verify, with why
+
+    @property
+    def verified(self) -> bool:
+        """At most MAX_BAD of its cells fail (those stay prose); more, and the whole reading is not trusted."""
+        return len(self.bad) <= MAX_BAD * len(self.cells)
 
 
 def _read(table: Table, page: Page) -> _Reading | None:
@@ -119,6 +149,9 @@ def _read(table: Table, page: Page) -> _Reading | None:
     rows = [[_clean(v) for v in row] for row in table.frame.values.tolist()]
     if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2:
         return None
+    body = next((k for k, r in enumerate(rows) if any(is_numeric(t) and not _YEAR.fullmatch(t) for t in r[1:])), 0)
+    if not any(t for r in rows[:body] for t in r[1:]):  # no column header in the table: it may sit above
+        rows = [header, *rows] if any(header := header_above(table, page)) else rows
     cells = [c for c in grid_cells(table_grid(rows)) if is_numeric(c.text)]
     if len(cells) < 2:
         return None
@@ -130,7 +163,8 @@ def _read(table: Table, page: Page) -> _Reading | None:
 def _best(readings: list[_Reading]) -> list[_Reading]:
     """One reading per table: where two readers' tables overlap (SAME_TABLE), the one with more verified
     cells (lattice first on a tie: ruled lines are the printed structure)."""
-    ranked = sorted(readings, key=lambda r: (r.why is not None, -len(r.cells), r.table.flavor != "lattice"))
+    ranked = sorted(readings, key=lambda r: (not r.verified, -(len(r.cells) - len(r.bad)),
+                                             r.table.flavor != "lattice"))
     kept: list[_Reading] = []
     for reading in ranked:
         t = reading.table
@@ -156,10 +190,17 @@ def read_grids(data: bytes, pages: list[Page], name: str = "report") -> PageTabl
         page = reading.table.page
         number = count[page] = count.get(page, 0) + 1
         where = f"table {number} of page {page}"
-        if reading.why is not None:
-            out.warnings.append(f"{where} ({reading.table.flavor}) dropped, its numbers read as prose: {reading.why}")
+        if not reading.verified:
+            why = next(iter(reading.bad.values()))
+            out.warnings.append(f"{where} ({reading.table.flavor}) dropped, its numbers read as prose: "
+                                f"{len(reading.bad)} of {len(reading.cells)} cells do not verify, e.g. {why}")
             continue
+        if reading.bad:
+            out.warnings.append(f"{where}: {len(reading.bad)} cells read as prose, e.g. "
+                                f"{next(iter(reading.bad.values()))}")
         for k, cell in enumerate(reading.cells):
+            if k in reading.bad:
+                continue
             for fig in reading.figures[k]:
                 fig.section = f"{where}, row {cell.row + 1}, column {cell.col + 1}"
                 out.figures.append(fig)

@@ -28,6 +28,7 @@ class Table:
     flavor: str
     bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 (PDF points, origin bottom-left)
     frame: pd.DataFrame  # cells as printed (strings)
+    cols: tuple[tuple[float, float], ...] = ()  # x ranges of the columns
 
 
 @dataclass
@@ -80,6 +81,7 @@ def read_tables(
                   + ("/" + str(options["engine"]) if "engine" in options else ""),
                   len(page_list), time.perf_counter() - started)
     return [
-        Table(int(t.page), flavor, tuple(float(v) for v in t._bbox), t.df.copy())
+        Table(int(t.page), flavor, tuple(float(v) for v in t._bbox), t.df.copy(),
+              tuple((float(a), float(b)) for a, b in getattr(t, "cols", ()) or ()))
         for t in found
     ]
