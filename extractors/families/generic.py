@@ -1,7 +1,8 @@
 """Reports of no known family (or whose family reader could not confirm its reading): every text block's
-figures, through the shared prose parser; web-page tables cell by cell, with their row and column labels and
-the currency they state. Postal addresses (a contact block's street and box numbers, postal codes) are not
-figures."""
+figures, through the shared prose parser; web-page tables and PDF tables (extractors.pdf_grids: camelot on the
+pages that look like tables) cell by cell, with their row and column labels and the currency they state; a
+number a PDF table gave is not read again as prose. Postal addresses (a contact block's street and box numbers,
+postal codes) are not figures."""
 
 from __future__ import annotations
 
