@@ -140,10 +140,14 @@ def _is_header_row(row: list[str]) -> bool:
     return sum(named) >= 2 or (any(named) and bool(labels))
 
 
+_HEADER_YEAR = re.compile(r"\(\s*(?:19|20)\d{2}\s*\)")  # "Target" / "(2025)": a header wrapped before its year
+
+
 def _is_value_free(row: list[str]) -> bool:
-    """Short cells with no code and no plain number: the wrapped part of a header."""
+    """Short cells with no code and no plain number: the wrapped part of a header (a year in brackets is
+    header text, not a negative cell)."""
     return (not any(code_of(c) for c in row) and all(len(c) <= 40 for c in row)
-            and not any(_PLAIN.match(c) or _BOUND.search(c) for c in row))
+            and not any((_PLAIN.match(c) and not _HEADER_YEAR.fullmatch(c)) or _BOUND.search(c) for c in row))
 
 
 def _is_prose(row: list[str]) -> bool:
@@ -192,6 +196,7 @@ def _cells(rows: list[list[str]], header: list[str] | None) -> list[Cell]:
     """The cells of the data rows under one header, by the header's column roles."""
     if not rows or header is None:
         return []
+    header = _shift_headers(header, rows)
     label_col = next((i for i, h in enumerate(header) if _LABEL_HEADER.search(h)), None)
     pop_col = next((i for i, h in enumerate(header) if _POPULATION_HEADER.search(h) and i != label_col), None)
     measures = [None if i in (label_col, pop_col) else measure_of(h) for i, h in enumerate(header)]
@@ -209,6 +214,21 @@ def _cells(rows: list[list[str]], header: list[str] | None) -> list[Cell]:
                 cells.append(Cell(code_of(label), label, population or None, measure,
                                   year.group(1) if year else None, row[i]))
     return cells
+
+
+def _shift_headers(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A parser that splits a right-aligned column from its left-aligned header leaves a header over an empty
+    column beside values under no header: the values take the header (the only column it can name)."""
+    filled = [any(i < len(r) and r[i] for r in rows) for i in range(len(header))]
+    out = list(header)
+    for i in range(len(out)):
+        if out[i] or not filled[i]:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(out) and out[j] and not filled[j] and measure_of(out[j]):
+                out[i], out[j] = out[j], ""
+                break
+    return out
 
 
 def _join_wrapped(rows: list[list[str]], label_col: int, value_cols: list[int]) -> list[list[str]]:

@@ -37,7 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FAMILIES = ("gtrm2019", "gtrm2021")
+FAMILIES = ("gtrm2019", "gtrm2021", "unhcr_arr")
 KINDS = ("months", "sectors", "headings", "columns", "fonts", "places", "mixed")
 PAGE_W, PAGE_H = 595.28, 841.89
 BLUE, ORANGE, GREY = HexColor("#1f4e8c"), HexColor("#e07b21"), HexColor("#555555")
@@ -697,9 +697,236 @@ def gtrm(family: str, kind: str, seed: int) -> PdfVariant:
     return PdfVariant(family, kind, seed, buf.getvalue(), w.gold, flow.printed)
 
 
+# ---------------------------------------------------------------- UNHCR annual results reports
+
+# (number, name, short name in the finance table, sector the name is a spelling of in VOCABULARY.md or "")
+IMPACT_AREAS = ((1, "Attaining Favorable Protection Environments", "Protect"),
+                (2, "Realizing Rights in Safe Environments", "Assist"),
+                (3, "Empowering Communities and Achieving Gender Equality", "Empower"),
+                (4, "Securing Solutions", "Solve"))
+OUTCOME_AREAS = ((1, "Access to Territory, Registration and Documentation", "Access/Doc", ""),
+                 (2, "Status Determination", "Status", ""),
+                 (4, "Gender-based Violence", "GBV", "Gender-Based Violence"),
+                 (5, "Child Protection", "Children", "Child Protection"),
+                 (7, "Community Engagement and Women's Empowerment", "Community", ""),
+                 (8, "Well-Being and Basic Needs", "Well-being", ""),
+                 (11, "Education", "Education", "Education"),
+                 (13, "Self Reliance, Economic Inclusion and Livelihoods", "Livelihood", ""),
+                 (15, "Resettlement and Complementary Pathways", "Resettle", ""))
+SAMPLE_OUTCOMES = (1, 2, 4, 5, 7, 8, 13, 15)
+INDICATORS = ("Proportion of {p} who have access to effective remedies",
+              "Proportion of {p} with legally recognized identity documents or credentials",
+              "Number of {p} who departed on resettlement",
+              "Proportion of {p} who know where to access available services",
+              "Proportion of children enrolled in primary education",
+              "Proportion of {p} reporting positive changes in their income compared to the previous year")
+ARR_POPULATIONS = ("Refugees and Asylum-seekers", "Others of concern", "Stateless persons")
+
+
+def _arr_table(flow: Flow, w: Writer, rnd: random.Random, code: int, sector: str, year: int,
+               with_target: bool) -> None:
+    """An indicator table: Indicators | Population Type | Strategy Baseline | [Target (year)] | Actual (year),
+    ruled, the header on a blue band, long texts wrapped in their cells."""
+    st = flow.st
+    heads = ["Indicators", "Population Type", "Strategy Baseline"] + ([f"Target ({year})"] if with_target else []) \
+        + [f"Actual ({year})"]
+    measures = ["baseline"] + (["target"] if with_target else []) + ["actual"]
+    widths = [0.42, 0.2] + [0.38 / (len(heads) - 2)] * (len(heads) - 2)
+    rows = []
+    for k in range(rnd.randint(1, 3)):
+        indicator = f"{code}.{k + 1}" + (rnd.choice(("", "", "a")))
+        population = rnd.choice(ARR_POPULATIONS)
+        text = rnd.choice(INDICATORS).format(p=population.lower())
+        percent = not text.startswith("Number")
+        cells = []
+        for measure in measures:
+            if percent:
+                value = round(rnd.uniform(0, 100), 2)
+                raw = f"{value:.2f}%"
+            else:
+                value = rnd.randint(0, 3000)
+                raw = _fmt(value)
+            cells.append(raw)
+            w.gold.append(Gold("table", value, "percent" if percent else "number", raw, f"{population} {raw}", "",
+                               sector, "", indicator, measure, population, "" if measure == "baseline" else str(year)))
+        rows.append((f"{indicator} {text}", population, cells))
+    size = st.body - 1
+
+    def cell_lines(text: str, width: float, bold: bool = False) -> list[str]:
+        return flow.wrap(text, size, width - 8, bold)
+
+    full = flow.width
+    head_h = 2 + 11 * max(len(cell_lines(h, full * wd, True)) for h, wd in zip(heads, widths, strict=True))
+    row_hs = [4 + 11 * max(len(cell_lines(r[0], full * widths[0])), len(cell_lines(r[1], full * widths[1])))
+              for r in rows]
+    height = head_h + sum(row_hs)
+
+    def draw(x, y, width):
+        c = flow.c
+        xs = [x]
+        for wd in widths:
+            xs.append(xs[-1] + width * wd)
+        c.setFillColor(BLUE)
+        c.rect(x, y - head_h, width, head_h, stroke=0, fill=1)
+        for j, head in enumerate(heads):
+            for m, part in enumerate(cell_lines(head, xs[j + 1] - xs[j], True)):
+                flow.text(xs[j] + 4, y - 10 - 11 * m, part, size, True, white)
+        top = y - head_h
+        c.setStrokeColor(GREY)
+        c.setLineWidth(0.4)
+        for (label, population, cells), rh in zip(rows, row_hs, strict=True):
+            texts = [label, population, *cells]
+            for j, text in enumerate(texts):
+                for m, part in enumerate(cell_lines(text, xs[j + 1] - xs[j])):
+                    flow.text(xs[j] + 4, top - 10 - 11 * m, part, size)
+            c.line(x, top - rh, x + width, top - rh)
+            top -= rh
+        for xx in xs:
+            c.line(xx, y - head_h, xx, y - height)
+        c.line(x, y - height, x + width, y - height)
+    flow.block(height + 4, draw)
+
+
+def _arr_narrative(flow: Flow, w: Writer, rnd: random.Random, sector: str) -> None:
+    st = flow.st
+    for _ in range(rnd.randint(1, 2)):
+        place = rnd.choice(st.places)
+        a = w.qualified(_count(rnd), sector=sector, location=place)
+        b = w.qualified(_count(rnd), sector=sector)
+        flow.paragraph(f"UNHCR and partners provided legal orientation to {a} people in {place}. In addition, "
+                       f"{b} people received individual counselling through the operation's helplines and "
+                       f"community networks.")
+    n = w.qualified(_count(rnd, 2), sector=sector, allow_words=False)
+    flow.paragraph(f"The operation worked with {n} community-based organizations to reach people with specific "
+                   f"needs and to strengthen referral pathways.")
+
+
+def _arr_heading(flow: Flow, rnd: random.Random, number: int, kind: str, name: str) -> None:
+    """'4. Outcome Area: Gender-based Violence' in the layout's heading style."""
+    st = flow.st
+    text = f"{number}. {kind} Area: {name}"
+    if st.heading == "caps":
+        text = text.upper()
+    elif st.heading == "numbered":
+        text = f"{number} {kind} Area: {name}"
+    size = {"large": st.body * 1.6, "bold": st.body}.get(st.heading, st.body + 2)
+    flow.need(size * 2.5 + 60)
+    for line in flow.wrap(text, size, flow.width, st.heading != "large"):
+        flow.y -= size * 1.3
+        flow.text(flow.x, flow.y, line, size, st.heading != "large", HexColor("#222222"))
+    flow.y -= 3
+    flow.paragraph(f"By {rnd.randint(2025, 2027)}, people UNHCR serves have improved access to services and "
+                   f"protection according to their needs.", size=st.body, color=GREY)
+
+
+def _finance(flow: Flow, w: Writer, rnd: random.Random, rows: list[tuple[str, str]], label: str) -> None:
+    """'Financial Data' table: Final Budget, Funds Available, its %, Expenditure, its %; a Total row."""
+    st = flow.st
+    heads = [label, "Final Budget", "Funds Available", "Funds Available as % of Budget", "Expenditure",
+             "Expenditure as % of Funds Available"]
+    widths = [0.2, 0.15, 0.15, 0.17, 0.15, 0.18]
+    printed = []
+    totals = [0, 0, 0]
+    for code, sector in rows:
+        budget = rnd.randint(1_000_000, 30_000_000)
+        funds = rnd.randint(budget // 10, budget // 2)
+        spent = rnd.randint(funds // 2, funds)
+        totals = [totals[0] + budget, totals[1] + funds, totals[2] + spent]
+        printed.append((code, sector, budget, funds, spent))
+    printed.append(("Total", "", *totals))
+    body = []
+    for code, sector, budget, funds, spent in printed:
+        pct_f, pct_e = round(100 * funds / budget, 2), round(100 * spent / funds, 2)
+        cells = [_fmt(budget), _fmt(funds), f"{pct_f:.2f}%", _fmt(spent), f"{pct_e:.2f}%"]
+        indicator = code.split(":")[0]
+        for raw, value, unit, measure in zip(cells, (budget, funds, pct_f, spent, pct_e),
+                                             ("usd", "usd", "percent", "usd", "percent"),
+                                             ("budget", "funds_available", "funds_available_pct", "expenditure",
+                                              "expenditure_pct"), strict=True):
+            w.gold.append(Gold("table", value, unit, raw, f"{code} {raw}", "", sector, "", indicator, measure))
+        body.append([code, *cells])
+    size = st.body - 1.5
+    head_h, row_h = 30.0, 13.0
+    height = head_h + row_h * len(body)
+
+    def draw(x, y, width):
+        c = flow.c
+        xs = [x]
+        for wd in widths:
+            xs.append(xs[-1] + width * wd)
+        c.setFillColor(BLUE)
+        c.rect(x, y - head_h, width, head_h, stroke=0, fill=1)
+        for j, head in enumerate(heads):
+            for m, part in enumerate(flow.wrap(head, size, xs[j + 1] - xs[j] - 8, True)[:3]):
+                flow.text(xs[j] + 4, y - 9 - 8.5 * m, part, size, True, white)
+        c.setStrokeColor(GREY)
+        c.setLineWidth(0.4)
+        for i, cells in enumerate(body):
+            yy = y - head_h - row_h * (i + 1)
+            for j, text in enumerate(cells):
+                bold = cells[0] == "Total"
+                if j == 0:
+                    flow.text(xs[0] + 4, yy + 4, text, size, bold)
+                else:
+                    flow.text(xs[j + 1] - 4 - flow.string_width(text, size, bold), yy + 4, text, size, bold)
+            c.line(x, yy, x + width, yy)
+        for xx in xs:
+            c.line(xx, y - head_h, xx, y - height)
+    flow.block(height + 6, draw)
+
+
+def arr(kind: str, seed: int) -> PdfVariant:
+    family = "unhcr_arr"
+    rnd = random.Random(f"{family}-{kind}-{seed}")
+    st = style_for(kind, rnd, family)
+    st.columns = 1  # the results report is set in one column; "columns" moves blocks instead
+    year = rnd.randint(2022, 2025) if kind in ("months", "mixed") else 2023
+    outcomes = [a for a in OUTCOME_AREAS if a[0] in SAMPLE_OUTCOMES]
+    if kind in ("sectors", "mixed"):
+        outcomes = [a for a in OUTCOME_AREAS if rnd.random() > 0.3] or list(OUTCOME_AREAS[:3])
+        rnd.shuffle(outcomes)
+        outcomes.sort(key=lambda a: a[0]) if rnd.random() < 0.5 else None
+    with_target = not (kind in ("columns", "mixed") and rnd.random() < 0.5)
+    narrative_first = kind in ("columns", "mixed") and rnd.random() < 0.5
+    w = Writer(rnd)
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=(PAGE_W, PAGE_H), invariant=1)
+    canvas.setTitle(f"Annual Results Report {year} Peru")
+    flow = Flow(canvas, st, f"Annual Results Report | {year} | Peru", f"UNHCR / May 31,{year + 1}")
+    canvas.setFillColor(BLUE)
+    canvas.rect(0, PAGE_H - 140, PAGE_W, 140, stroke=0, fill=1)
+    flow.text(40, PAGE_H - 60, "Peru", 26, True, white)
+    flow.text(40, PAGE_H - 88, f"ANNUAL RESULTS REPORT {year}", 14, True, white)
+    flow.text(40, PAGE_H - 108, "UNHCR, the UN Refugee Agency", 9, False, white)
+    flow.set_frames(flow.body_frames(PAGE_H - 170))
+    flow.heading("Section 2: Results", 0) if False else flow.paragraph("Section 2: Results", size=st.body * 1.8,
+                                                                         bold=True, color=BLUE)
+    for number, name, _ in IMPACT_AREAS[: rnd.randint(2, 4)]:
+        _arr_heading(flow, rnd, number, "Impact", name)
+        _arr_table(flow, w, rnd, number, "", year, False)
+        _arr_narrative(flow, w, rnd, "")
+    for number, name, _, sector in outcomes:
+        _arr_heading(flow, rnd, number, "Outcome", name)
+        if narrative_first:
+            _arr_narrative(flow, w, rnd, sector)
+        _arr_table(flow, w, rnd, number, sector, year, with_target)
+        if not narrative_first:
+            _arr_narrative(flow, w, rnd, sector)
+    flow.paragraph("3.1 Financial Data", size=st.body * 1.5, bold=True, color=BLUE)
+    flow.paragraph("(Financial figures in USD)", size=st.body)
+    _finance(flow, w, rnd, [(f"IA{n}: {short}", "") for n, _, short in IMPACT_AREAS], "Impact Area")
+    _finance(flow, w, rnd, [(f"OA{n}: {short}", sector) for n, _, short, sector in outcomes], "Outcome Area")
+    flow.finish_page()
+    canvas.showPage()
+    canvas.save()
+    return PdfVariant(family, kind, seed, buf.getvalue(), w.gold, flow.printed)
+
+
 def variant(family: str, kind: str, seed: int = 0) -> PdfVariant:
     if family in ("gtrm2019", "gtrm2021"):
         return gtrm(family, kind, seed)
+    if family == "unhcr_arr":
+        return arr(kind, seed)
     raise ValueError(f"unknown family {family!r}")
 
 
@@ -742,7 +969,7 @@ def score(v: PdfVariant, figures: list[dict]) -> dict:
     wrong = [f for f in facts if not any(sc.same_value(f["value"], p) for p in scaled)]
     out = {"gold": len(gold), "found": len(pairs), "extracted": len(facts), "wrong": wrong, "misses": misses,
            "pairs": pairs, "unmatched": [f for i, f in enumerate(facts) if i not in used]}
-    for dim in ("sector", "location"):
+    for dim in ("sector", "location", "measure"):
         named = [(g, f) for g, f in pairs if g.get(dim)]
         out[dim] = (sum(sc.norm(g[dim]) == sc.norm(f.get(dim)) for g, f in named), len(named))
     return out

@@ -199,3 +199,30 @@ def test_text_layer_tables_when_camelot_finds_none(monkeypatch):
     assert {(f.value, f.unit) for f in cells if f.indicator == "Total" and f.measure == "budget"} == {
         (73337910, "usd")}
     assert any("text layer" in w for w in res.warnings)
+
+
+def test_grid_header_year_wrapped_onto_its_own_row_is_no_negative_cell():
+    """'Target' / '(2025)': a header whose year wraps below it (found by the layout variants) is header text,
+    not a bracketed negative cell of -2025."""
+    grid = [
+        ["Indicators", "Population Type", "Strategy Baseline", "Target", "Actual"],
+        ["", "", "", "(2025)", "(2025)"],
+        ["4.1 Proportion of people", "Others of concern", "59.23%", "51.68%", "80.00%"],
+    ]
+    cells, _ = read_grid(grid)
+    assert [(c.measure, c.period, c.text) for c in cells] == [
+        ("baseline", None, "59.23%"), ("target", "2025", "51.68%"), ("actual", "2025", "80.00%")]
+
+
+def test_grid_values_split_from_their_header_take_it():
+    """A parser that splits a right-aligned column from its left-aligned header (camelot network on a finance
+    table of the layout variants): the values under no header take the header over the empty column."""
+    grid = [
+        ["Outcome Area", "Final Budget", "Funds Available as %", "", "Expenditure"],
+        ["", "", "of Budget", "", ""],
+        ["OA4: GBV", "20,499,713", "", "48.19%", "7,188,150"],
+    ]
+    cells, _ = read_grid(grid)
+    assert [(c.code, c.measure, c.text) for c in cells] == [
+        ("OA4", "budget", "20,499,713"), ("OA4", "funds_available_pct", "48.19%"),
+        ("OA4", "expenditure", "7,188,150")]

@@ -295,13 +295,16 @@ def _captioned(cells: list[Line], lines: list[Line]) -> bool:
 def _header_band(lines: list[Line], cells: list[Line], x0: float, x1: float, top: float,
                  first_gap: float) -> list[Line]:
     """Lines stacked right above the first data row (wrapped column labels): the first within
-    `first_gap` of the data, the next ones under 12 pt apart."""
+    `first_gap` of the data, the next ones under 12 pt apart, up to running text (a line that ends a sentence
+    of a few words, or runs over a third of the table's width; "Hum. Transp." is a label)."""
     above = sorted((ln for ln in lines if ln not in cells and ln.y0 >= top - 1 and ln.x1 > x0 and ln.x0 < x1),
                    key=lambda ln: ln.y0)
     band: list[Line] = []
     reach = top
     for ln in above:
         if ln.y0 - reach > (12 if band else first_gap):
+            break
+        if band and (ln.text.rstrip().endswith(".") and len(ln.text.split()) >= 4 or ln.x1 - ln.x0 > (x1 - x0) / 3):
             break
         band.append(ln)
         reach = max(reach, ln.y1)

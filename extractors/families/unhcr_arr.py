@@ -255,8 +255,8 @@ def _text_tables(page: Page, lines: list[Line]) -> list[Table]:
         rows: list[list[str]] = []
         row_top, low = None, top
         for ln in body:
-            if ln.x1 - ln.x0 > 0.6 * page.width or ln.y1 < floor:
-                break
+            if ln.x1 - ln.x0 > 0.6 * page.width or ln.y1 < floor or _AREA.match(ln.text):
+                break  # running text or the next section's heading: the table has ended
             if row_top is None or row_top - ln.y1 > 4:
                 rows.append([""] * len(starts))
                 row_top = ln.y1
@@ -269,9 +269,16 @@ def _text_tables(page: Page, lines: list[Line]) -> list[Table]:
 
 
 def _overlap(a: Table, b: Table) -> bool:
-    """Two tables on one page whose boxes overlap (the same table read by two flavors)."""
-    return (a.page == b.page and min(a.bbox[2], b.bbox[2]) > max(a.bbox[0], b.bbox[0])
-            and min(a.bbox[3], b.bbox[3]) > max(a.bbox[1], b.bbox[1]))
+    """Two tables on one page whose boxes mostly overlap (the same table read by two flavors). Boxes that only
+    touch are two tables: a parser's box can reach past its table's last rule into the next table's header."""
+    if a.page != b.page:
+        return False
+    w = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+    h = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    if w <= 0 or h <= 0:
+        return False
+    smaller = min((t.bbox[2] - t.bbox[0]) * (t.bbox[3] - t.bbox[1]) for t in (a, b))
+    return w * h > 0.3 * smaller
 
 
 def _has_cells(found: _Found) -> bool:
@@ -308,7 +315,9 @@ def _ordered(page: Page, lines: list[Line], tables: list[_Found]) -> list[Line |
     mid = page.width / 2
     items: list[Line | _Found] = [ln for ln in lines if not any(t.holds(ln) for t in tables)]
     items += tables
-    items.sort(key=lambda it: -(it.top if isinstance(it, _Found) else it.y1))
+    # a table sits where its first line is: a parser's box can reach up over the heading above it
+    tops = {id(t): max((ln.y1 for ln in lines if t.holds(ln)), default=t.top) for t in tables}
+    items.sort(key=lambda it: -(tops[id(it)] if isinstance(it, _Found) else it.y1))
     out: list[Line | _Found] = []
     band: list[Line] = []
 
