@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .html_blocks import Cell, cell_figures, grid_cells
 from .numbers import currency_units, money_statement
 from .pdf_tables import Table, read_tables
-from .pdf_text import Page
+from .pdf_text import PDFIUM_LOCK, Page, open_pdf
 from .proof import occurs
 from .records import Figure
 from .table_pages import table_pages
@@ -99,23 +99,22 @@ def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
     return grid
 
 
-HEADER_BAND = 20.0  # points above a table where its column headers may sit (outside camelot's table area)
+HEADER_BAND = 26.0  # points above a table where its column headers may sit (outside camelot's table area)
 
 
-def header_above(table: Table, page: Page) -> list[str]:
-    """Column headers printed right above a table that camelot's area left out: the lines within HEADER_BAND
-    points above it that fit inside one column, joined top to bottom per column."""
+def header_above(table: Table, textpage) -> list[str]:
+    """Column headers printed right above a table that camelot's area left out: the words pdfium finds in each
+    column's span within HEADER_BAND points above it, top to bottom; a number there is a row camelot missed,
+    not a header."""
     if not table.cols or len(table.cols) != table.frame.shape[1]:
         return []
     top = table.bbox[3]
-    out = [""] * len(table.cols)
-    for line in sorted(page.lines, key=lambda ln: -ln.y1):
-        if not top - 1 <= line.y0 <= top + HEADER_BAND:
-            continue
-        for c, (x0, x1) in enumerate(table.cols):
-            if x0 - 3 <= line.x0 and line.x1 <= x1 + 3:
-                out[c] = f"{out[c]} {line.text}".strip()
-                break
+    out = []
+    for x0, x1 in table.cols:
+        text = textpage.get_text_bounded(left=x0 + 1, bottom=top + 1, right=x1 - 1, top=top + HEADER_BAND)
+        words = [w for w in (" ".join(ln.split()) for ln in text.replace("\r", "\n").split("\n"))
+                 if w and not is_numeric(w)]
+        out.append(" ".join(words))
     return out
 
 
@@ -144,14 +143,15 @@ class _Reading:
         return len(self.bad) <= MAX_BAD * len(self.cells)
 
 
-def _read(table: Table, page: Page) -> _Reading | None:
-    """One camelot table's numeric cells and their figures; None when it is no table of numbers."""
+def _read(table: Table, page: Page, textpage=None) -> _Reading | None:
+    """One camelot table's numeric cells and their figures; None when it is no table of numbers. `textpage`
+    (pdfium's, of the table's page) is where column headers outside the table's area are looked for."""
     rows = [[_clean(v) for v in row] for row in table.frame.values.tolist()]
     if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2:
         return None
     body = next((k for k, r in enumerate(rows) if any(is_numeric(t) and not _YEAR.fullmatch(t) for t in r[1:])), 0)
-    if not any(t for r in rows[:body] for t in r[1:]):  # no column header in the table: it may sit above
-        rows = [header, *rows] if any(header := header_above(table, page)) else rows
+    if textpage is not None and not any(t for r in rows[:body] for t in r[1:]):  # no column header in the table
+        rows = [header, *rows] if any(header := header_above(table, textpage)) else rows
     cells = [c for c in grid_cells(table_grid(rows)) if is_numeric(c.text)]
     if len(cells) < 2:
         return None
@@ -180,11 +180,22 @@ def read_grids(data: bytes, pages: list[Page], name: str = "report") -> PageTabl
     if not flagged:
         return out
     by_number = {p.number: p for p in pages}
+    tables = [t for flavor, options in READERS for t in read_tables(data, flagged, flavor, name, **options)
+              if t.page in by_number]
     readings = []
-    for flavor, options in READERS:
-        for table in read_tables(data, flagged, flavor, name, **options):
-            if table.page in by_number and (reading := _read(table, by_number[table.page])) is not None:
-                readings.append(reading)
+    with PDFIUM_LOCK:
+        pdf = open_pdf(data, name)
+        try:
+            for number in sorted({t.page for t in tables}):
+                page = pdf[number - 1]
+                textpage = page.get_textpage()
+                for table in (t for t in tables if t.page == number):
+                    if (reading := _read(table, by_number[number], textpage)) is not None:
+                        readings.append(reading)
+                textpage.close()
+                page.close()
+        finally:
+            pdf.close()
     count: dict[int, int] = {}
     for reading in _best(readings):
         page = reading.table.page

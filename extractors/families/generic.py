@@ -36,11 +36,12 @@ def extract(doc: Document) -> ExtractResult:
             text = "\n".join(line for line in page.text.split("\n") if not is_address(line))
             paragraphs = []
             for para in text.split("\n\n"):
-                found = find_figures(" ".join(para.split()), page=page.number)
+                flat = " ".join(para.split())
+                found = find_figures(flat, page=page.number)
                 for fig in found:
                     if fig.kind == "table":
                         fig.value, fig.unit = restate(fig.value, fig.unit, fig.raw, stated, fig.evidence)
-                paragraphs.append(found)
+                paragraphs.append((flat, found))
             figures += not_in_tables(paragraphs, grids.consumed.get(page.number, []))
         head = doc.pages[0].text if doc.pages else ""
     else:
@@ -59,21 +60,34 @@ def extract(doc: Document) -> ExtractResult:
     return ExtractResult(FAMILY, month_period(head) or year_period(head), figures, warnings)
 
 
-def not_in_tables(paragraphs: list[list[Figure]], consumed: list[str]) -> list[Figure]:
-    """The prose figures of a page's paragraphs, less the printed numbers its tables already gave (each
-    once): taken first from the paragraphs most made of table numbers, where pdfium's text runs through
-    the table, so a sentence quoting a table's number keeps it."""
+def not_in_tables(paragraphs: list[tuple[str, list[Figure]]], consumed: list[str]) -> list[Figure]:
+    """The prose figures of a page's paragraphs (text, figures), less the printed numbers its tables already gave
+    (each once). Of several prose readings of one number, the one printed closest to other table numbers goes
+    (pdfium's text runs through the table row by row: '15,200 9,800 4,777'), so a sentence quoting a table's
+    number keeps it."""
     left = Counter(consumed)
     if not left:
-        return [fig for found in paragraphs for fig in found]
-    share = [sum(f.raw in left for f in found) / len(found) if found else 0.0 for found in paragraphs]
-    drop: set[tuple[int, int]] = set()
-    for p in sorted(range(len(paragraphs)), key=lambda k: -share[k]):
-        for k, fig in enumerate(paragraphs[p]):
-            if left[fig.raw] > 0:
-                left[fig.raw] -= 1
-                drop.add((p, k))
-    return [fig for p, found in enumerate(paragraphs) for k, fig in enumerate(found) if (p, k) not in drop]
+        return [fig for _, found in paragraphs for fig in found]
+    gaps: list[tuple[float, int, int]] = []  # (characters to the nearest other table number, paragraph, figure)
+    for p, (text, found) in enumerate(paragraphs):
+        spans, at = [], 0
+        for fig in found:
+            start = text.find(fig.raw, at) if fig.raw else -1
+            spans.append((start, start + len(fig.raw)) if start >= 0 else None)
+            at = start + len(fig.raw) if start >= 0 else at
+        for k, fig in enumerate(found):
+            if fig.raw not in left or spans[k] is None:
+                continue
+            near = [abs(spans[k][0] - spans[j][1]) if j < k else abs(spans[j][0] - spans[k][1])
+                    for j in (k - 1, k + 1) if 0 <= j < len(found) and spans[j] and found[j].raw in left]
+            gaps.append((min(near, default=float("inf")), p, k))
+    drop = set()
+    for _, p, k in sorted(gaps):
+        raw = paragraphs[p][1][k].raw
+        if left[raw] > 0:
+            left[raw] -= 1
+            drop.add((p, k))
+    return [fig for p, (_, found) in enumerate(paragraphs) for k, fig in enumerate(found) if (p, k) not in drop]
 
 
 def _in_table(node) -> bool:
