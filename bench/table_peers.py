@@ -2,15 +2,17 @@
 column. Gold is theirs, not ours: camelot's own test files with the tables its tests expect (tests/data.py), and
 the ICDAR-2013 table competition set with its structure ground truth (-str.xml).
 
-A gold cell is a body cell printing one number (header rows: the leading rows of labels and years; the row
-label: the first column's words). An extracted figure matches a gold cell when it is a `table` figure of the
-same page with the same value whose evidence names the cell's row label and the column header nearest the
-cell (words compared without case, spaces or punctuation); each gold cell and each figure match once.
+A gold cell is a body cell printing one number (header rows: the leading rows of labels and years, or of column
+numbers counting up; the row label: the first column's words). An extracted figure matches a gold cell when it
+is a `table` figure of the same page with the same value whose evidence names the cell's row label and the
+column header nearest the cell (words compared without case, spaces or punctuation); each gold cell and each
+figure match once.
 Recall = matched gold cells / gold cells; precision = matched figures / table figures on the scored pages.
 
     python bench/table_peers.py                       # the subsets in tests/data/peer_tables
     python bench/table_peers.py --full                # all 67 ICDAR documents, from the camelot repository
     python bench/table_peers.py --full --icdar DIR    # ... from a folder holding its *.pdf and *-str.xml
+    python bench/table_peers.py --full --readers [--raster]  # pre-filter and camelot readers: time, pages caught
 
 `score(suite, paths)` returns the numbers as a dict (bench/extract_score.py prints them beside the others).
 """
@@ -62,13 +64,20 @@ def norm(text: str) -> str:
     return re.sub(r"[\W_]+", "", text or "").casefold()
 
 
+def _counting(texts: list[str]) -> bool:
+    """A header row numbering its columns (Grade: K 1 2 3; Lead time (years): 1 2 3): 3+ integers counting up."""
+    numbers = [int(t) for t in texts if t.isdigit()]
+    return len(numbers) >= 3 and all(b - a == 1 for a, b in zip(numbers, numbers[1:], strict=False))
+
+
 def gold_cells(grid: list[list[str]], page: int) -> list[GoldCell]:
     """The numeric body cells of one table given as rows of texts (spanned label cells repeated)."""
     rows = [[" ".join((t or "").split()) for t in row] for row in grid]
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
     head = 0
-    while head < len(rows) and all(gold_value(t) is None or _YEAR.fullmatch(t) for t in rows[head][1:] if t):
+    while head < len(rows) and (all(gold_value(t) is None or _YEAR.fullmatch(t) for t in rows[head][1:] if t)
+                                or _counting(rows[head][1:])):
         head += 1
     out = []
     for row in rows[head:]:
@@ -161,6 +170,47 @@ def score(suite: str, folder: Path | None = None, verbose: bool = False) -> dict
     return totals
 
 
+def measure_readers(folder: Path, raster: bool = False) -> dict:
+    """The pre-filter and the camelot readers on the ICDAR documents in `folder`: milliseconds a page, the share
+    of gold table pages flagged, non-table pages flagged; camelot milliseconds a flagged page per reader, one
+    call per document (as the generic path calls it); `raster` adds camelot's default (rendering) lattice."""
+    from extractors.pdf_grids import READERS
+    from extractors.pdf_tables import read_tables
+    from extractors.pdf_text import read_pdf
+    from extractors.table_pages import table_pages
+
+    readers = [*READERS, *((("lattice", {}),) if raster else ())]
+    out = {"pages": 0, "table_pages": 0, "caught": 0, "other_pages": 0, "other_flagged": 0, "prefilter_s": 0.0,
+           "read_s": 0.0, "flagged": 0, "readers": {f"{f} {o}": {"s": 0.0, "tables": 0} for f, o in readers}}
+    for pdf, gold, _ in _documents("icdar", folder):
+        data = pdf.read_bytes()
+        t0 = time.perf_counter()
+        pages = read_pdf(data)
+        t1 = time.perf_counter()
+        flagged = set(table_pages(data, pages))
+        out["read_s"] += t1 - t0
+        out["prefilter_s"] += time.perf_counter() - t1
+        truth = {c.page for c in gold}
+        out["pages"] += len(pages)
+        out["table_pages"] += len(truth)
+        out["caught"] += len(truth & flagged)
+        out["other_pages"] += len(pages) - len(truth)
+        out["other_flagged"] += len(flagged - truth)
+        out["flagged"] += len(flagged)
+        for flavor, options in readers:
+            t0 = time.perf_counter()
+            found = read_tables(data, flagged, flavor, pdf.name, **options)
+            entry = out["readers"][f"{flavor} {options}"]
+            entry["s"] += time.perf_counter() - t0
+            entry["tables"] += len(found)
+    out["prefilter_ms_a_page"] = round(1000 * out["prefilter_s"] / out["pages"], 2)
+    out["text_layer_ms_a_page"] = round(1000 * out["read_s"] / out["pages"], 2)
+    out["table_pages_caught"] = round(out["caught"] / out["table_pages"], 3)
+    for entry in out["readers"].values():
+        entry["ms_a_flagged_page"] = round(1000 * entry["s"] / max(out["flagged"], 1), 1)
+    return out
+
+
 def full_icdar(target: Path) -> Path:
     """All ICDAR-2013 documents of the camelot repository's copy, written to `target`."""
     listing = subprocess.run(["git", "-C", str(CAMELOT_MIRROR), "ls-tree", "-r", "--name-only", "HEAD",
@@ -178,9 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="all ICDAR-2013 documents, not the subset")
     parser.add_argument("--icdar", type=Path, help="folder with the ICDAR *.pdf and *-str.xml (with --full)")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per document")
+    parser.add_argument("--readers", action="store_true",
+                        help="time the pre-filter and each camelot reader instead")
+    parser.add_argument("--raster", action="store_true", help="with --readers: camelot's default lattice too")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         icdar = args.icdar or (full_icdar(Path(tmp)) if args.full else None)
+        if args.readers:
+            print(json.dumps(measure_readers(icdar or PEER_DIR / "icdar", args.raster), indent=1))
+            return 0
         for suite, folder in (("camelot", None), ("icdar", icdar)):
             print(f"{suite}: " + json.dumps(score(suite, folder, args.verbose)))
     return 0

@@ -64,12 +64,24 @@ def is_numeric(text: str) -> bool:
     return bool(m) and (code is None or code.group(1).lower() in currency_units())
 
 
+def counting(texts: list[str]) -> bool:
+    """A header row that numbers its columns ('Grade: K 1 2 3 ...', 'Lead time (years): 1 2 3 ...'): three or
+    more whole numbers counting up by one, among words."""
+    numbers = [int(t) for t in texts if t.isdigit()]
+    return len(numbers) >= 3 and all(b - a == 1 for a, b in zip(numbers, numbers[1:], strict=False))
+
+
+def _open_range(above: list[str], c: int, row: list[str]) -> bool:
+    """The header cell above ends with a dash ('$10,000–' over '14,999'): the number ends a range in the header."""
+    return c < len(above) and above[c].rstrip().endswith(("–", "-", "—")) and c < len(row)
+
+
 def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
-    """A PDF table's rows as (tag, text) for html_blocks.grid_cells. Rows of only labels and years before the
-    first value row are header rows; after them a row without a number is dropped (a group label, a wrapped
-    line: no header band starts inside a PDF table). The leading columns whose cells are mostly words are the
-    row label, joined into the first cell; an empty label cell takes the label above it (a label spanning
-    rows: 'Allergy problems' over its 'Count' and 'Percentage' rows)."""
+    """A PDF table's rows as (tag, text) for html_blocks.grid_cells. Rows of only labels and years (or numbering
+    the columns: `counting`) before the first value row are header rows; after them a row without a number is
+    dropped (a group label, a wrapped line: no header band starts inside a PDF table). The leading columns whose
+    cells are mostly words are the row label, joined into the first cell; an empty label cell takes the label
+    above it (a label spanning rows: 'Allergy problems' over its 'Count' and 'Percentage' rows)."""
     rows = [r for r in rows if any(r)]
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
@@ -82,9 +94,12 @@ def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
     grid: list[list[tuple[str, str]]] = []
     in_head = True
     above = [""] * labels
+    prev: list[str] = []
     for row in rows:
         values = [t for t in row[labels:] if t]
-        head = in_head and all(not is_numeric(t) or _YEAR.fullmatch(t) for t in values)
+        head = in_head and (all(not is_numeric(t) or _YEAR.fullmatch(t) or _open_range(prev, c, row)
+                                for c, t in enumerate(row) if c >= labels and t) or counting(values))
+        prev = row
         in_head = head
         if not head and not any(is_numeric(t) for t in values):
             continue
@@ -103,18 +118,40 @@ HEADER_BAND = 26.0  # points above a table where its column headers may sit (out
 
 
 def header_above(table: Table, textpage) -> list[str]:
-    """Column headers printed right above a table that camelot's area left out: the words pdfium finds in each
-    column's span within HEADER_BAND points above it, top to bottom; a number there is a row camelot missed,
-    not a header."""
+    """Column headers printed right above a table that camelot's area left out: the words pdfium has within
+    HEADER_BAND points above it, each in the column holding its centre, top to bottom; a number there is a row
+    camelot missed, not a header. A word is cut at a space or at a gap wider than half a character."""
     if not table.cols or len(table.cols) != table.frame.shape[1]:
         return []
     top = table.bbox[3]
-    out = []
-    for x0, x1 in table.cols:
-        text = textpage.get_text_bounded(left=x0 + 1, bottom=top + 1, right=x1 - 1, top=top + HEADER_BAND)
-        words = [w for w in (" ".join(ln.split()) for ln in text.replace("\r", "\n").split("\n"))
-                 if w and not is_numeric(w)]
-        out.append(" ".join(words))
+    words: list[tuple[float, float, str]] = []  # (-y, x, word): reading order
+    chars: list[str] = []
+    box = [0.0, 0.0, 0.0, 0.0]
+
+    def end() -> None:
+        if chars:
+            words.append((-(box[1] + box[3]) / 2, (box[0] + box[2]) / 2, "".join(chars)))
+            chars.clear()
+
+    for i in range(textpage.count_chars()):
+        left, bottom, right, upper = textpage.get_charbox(i, loose=True)  # the font's box: one height a line
+        char = textpage.get_text_range(i, 1)
+        if not top < (bottom + upper) / 2 <= top + HEADER_BAND or not char.strip():
+            end()
+            continue
+        if chars and (left - box[2] > 0.5 * max(upper - bottom, 1.0) or abs(bottom - box[1]) > upper - bottom):
+            end()
+        if not chars:
+            box[:] = [left, bottom, right, upper]
+        box[:] = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], upper)]
+        chars.append(char)
+    end()
+    out = [""] * len(table.cols)
+    for _y, x, word in sorted(words, key=lambda w: (round(w[0]), w[1])):
+        for c, (x0, x1) in enumerate(table.cols):
+            if x0 <= x < x1 and not is_numeric(word):
+                out[c] = f"{out[c]} {word}".strip()
+                break
     return out
 
 
