@@ -1159,13 +1159,40 @@ def _activity_sector(locator: _Locator, c: _Cand, cs: int, ce: int, sentence_end
     opener = locator.openers[k] if k < len(locator.openers) and locator.openers[k][1] <= hi else None
     if opener is not None:
         hi = max(hi, min(sentence_end, hi + 3 * ACTIVITY_REACH))
-    found = {sector for start, end, sector in
-             locator.activities[bisect_left(locator.activity_starts, lo):bisect_left(locator.activity_starts, hi)]
-             if end <= hi}
-    if opener is not None:  # the list's items may be sectors by name: "such as shelter, health assistance, food"
-        words = re.findall(r"[^\W\d_][\w.-]*", locator.masked[opener[1]:hi])
-        found |= {canonical_sector(" ".join(words[i:i + n])) for n in (1, 2) for i in range(len(words))} - {None}
+    near = [(start, end, sector) for start, end, sector in
+            locator.activities[bisect_left(locator.activity_starts, lo):bisect_left(locator.activity_starts, hi)]
+            if end <= hi]
+    if not near:
+        return None
+    found = {sector for _, _, sector in near}
+    # sectors named outright compete too ("cash transfers to support food security"); two or more names are a
+    # list of sectors or a table's header row ("Educación Seguridad Alimentaria Salud ... 3.215"), no activity.
+    # Words inside an activity phrase name nothing ("financial education" is no Education).
+    window = list(locator.masked[lo:hi])
+    for start, end, _ in near:
+        window[start - lo:end - lo] = " " * (end - start)
+    named = _sector_names("".join(window))
+    if len(named) > 1:
+        return None
+    found |= named
     return found.pop() if len(found) == 1 else None
+
+
+def _sector_names(text: str) -> set[str]:
+    """Canonical sectors a text names outright, longest name first ('child protection' is not 'protection')."""
+    words = re.findall(r"[^\W\d_][\w.'&-]*", text)
+    out: set[str] = set()
+    i = 0
+    while i < len(words):
+        for n in (4, 3, 2, 1):
+            sector = canonical_sector(" ".join(words[i:i + n])) if i + n <= len(words) else None
+            if sector:
+                out.add(sector)
+                i += n
+                break
+        else:
+            i += 1
+    return out
 
 
 _ANAPHORA = re.compile(r"\b(?:this|these|the\s+same)\b", re.I)

@@ -54,6 +54,17 @@ def test_two_sectors_words_leave_the_sector_null(text):
     assert all(sector is None for _, sector in sectors(text)), sectors(text)
 
 
+def test_a_run_of_sector_names_is_a_header_row_not_an_activity():
+    # a printed table that fell into prose: its header row names many sectors, one of them with activity words
+    text = "Educación Seguridad Alimentaria Salud Integración Protección Alojamiento WASH 3.215"
+    assert sectors(text) == [("3.215", None)]
+
+
+def test_words_inside_an_activity_phrase_name_no_other_sector():
+    # "financial education" is Integration's activity, not the Education sector named
+    assert sectors("Almost 100 refugees received financial education.") == [("100", "Integration")]
+
+
 def test_words_of_another_clause_or_sentence_do_not_count():
     text = ("Partners distributed 2,000 hygiene kits in Tumbes, while 300 students were enrolled in schools. "
             "Some 450 people crossed the border in Tacna.")
