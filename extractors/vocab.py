@@ -126,6 +126,22 @@ def activity_sectors(text: str) -> list[str]:
     return found
 
 
+# Usual names of a report's sections that name no sector, and months: such a heading ends the sector before it.
+_SECTION_NAME = re.compile(
+    r"^\W*(?:key\s+(?:figures|developments|highlights|messages)|highlights|coordination|funding|financial|finance|"
+    r"background|context|situation|response|overview|introduction|challenges|gaps|needs|contacts?|partners|"
+    r"cifras\s+clave|coordinaci[oó]n|financiamiento|financiaci[oó]n|contexto|situaci[oó]n|respuesta|desaf[ií]os|"
+    r"brechas|necesidades|socios|contactos?|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|"
+    r"diciembre)\b", re.I)
+
+
+def is_section_name(text: str) -> bool:
+    """Whether a heading's words start with a usual section name or a month ('Key figures', 'Funding:',
+    'OCTOBER 2019', 'Coordinación')."""
+    return _SECTION_NAME.match(text) is not None
+
+
 _PLACE_RE: re.Pattern[str] | None = None
 
 

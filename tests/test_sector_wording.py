@@ -7,6 +7,8 @@ heading of any kind. Every figure says how its dimensions were decided (Figure.d
 
 from __future__ import annotations
 
+import io
+
 import duckdb
 import pytest
 
@@ -124,6 +126,36 @@ def test_generic_path_web_page_takes_heading_sectors_until_the_next_heading():
     result = extract_report(page, "actualizacion.html")
     assert result.family == "generic"
     assert [(f.raw, f.sector) for f in result.figures] == [("2.500", "Health"), ("3.100", None), ("640", "WASH")]
+
+
+@pytest.fixture(scope="module")
+def generic_pdf() -> bytes:
+    """A small PDF of no known family (reportlab): headings of different kinds, each over a sentence."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    y = 780
+    for text, size in [("Monthly Update of the Partners", 16), ("Health", 12),
+                       ("Partners provided 1,200 medical consultations in Lima.", 10), ("Coordination", 12),
+                       ("Some 45 partners met in Tacna.", 10), ("OCTOBER 2023", 12),
+                       ("About 90 people crossed the border.", 10), ("Response", 12),
+                       ("Partners distributed 2,700 hygiene kits.", 10)]:
+        pdf.setFont("Helvetica-Bold" if size > 10 else "Helvetica", size)
+        pdf.drawString(60, y, text)
+        y -= 28
+    pdf.save()
+    return out.getvalue()
+
+
+def test_generic_path_pdf_heading_lines_scope_the_sector(generic_pdf):
+    result = extract_report(generic_pdf, "update.pdf")
+    assert result.family == "generic"
+    assert [(f.raw, f.sector, f.section) for f in result.figures] == [
+        ("1,200", "Health", "Health"), ("45", None, "Coordination"), ("90", None, "OCTOBER 2023"),
+        ("2,700", "WASH", "Response")]
+    assert [parse(f.dimensions_from).get("sector") for f in result.figures] == ["heading", None, None, "wording"]
 
 
 def _paragraph(text: str, height: float = 8.0, lines: int = 1) -> Paragraph:

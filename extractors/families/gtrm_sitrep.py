@@ -34,7 +34,7 @@ from ..periods import month_period
 from ..proof import Unverified
 from ..prose import ProseContext, find_figures
 from ..records import ExtractResult, Figure
-from ..vocab import canonical_population, canonical_sector, metric_for, places_in
+from ..vocab import canonical_population, canonical_sector, is_section_name, metric_for, places_in
 
 FAMILY = "gtrm_sitrep"
 
@@ -53,15 +53,6 @@ _PLAN_YEAR = re.compile(r"\b(?:RMRP|Response\s+Plan|appeal)\b[^.]{0,40}?\b((?:19
 _OUTLINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[IVX]{1,4}[.)])\s+")
 _GROUP = re.compile(r"\b(?:working\s+group|sector)\b", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-# Usual names of a report's sections that name no sector: such a heading ends the sector before it.
-_SECTION_WORDS = re.compile(
-    r"^(?:key\s+(?:figures|developments|highlights|messages)|highlights|coordination|funding|financial|finance|"
-    r"background|context|situation|response|overview|introduction|challenges|gaps|needs|contacts?|partners|"
-    r"cifras\s+clave|coordinaci[oó]n|financiamiento|financiaci[oó]n|contexto|situaci[oó]n|respuesta|desaf[ií]os|"
-    r"brechas|necesidades|socios|contactos?|(?:" + "|".join(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-         "november", "december", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-         "septiembre", "setiembre", "octubre", "noviembre", "diciembre"]) + r"))\b", re.I)
 _CLAUSE = re.compile(r",\s|;\s|:\s|\s[–—-]\s")
 _ABBREV = ("e.g.", "i.e.", "No.", "Nos.", "Hum.", "approx.", "St.", "Mr.", "Ms.", "Dr.", "vs.")
 # camelot flavors tried on each table page; the one whose reading parses into the most
@@ -668,7 +659,7 @@ def _is_heading(paragraph: Paragraph, body: float) -> bool:
     capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
     short = len(paragraph.lines) == 1 and len(text.split()) <= 5 and text[:1].isupper()
     if text.endswith(":"):  # a lead-in ("The response also included:") unless short and heading-like
-        return short and (capitals or title or _SECTION_WORDS.match(text) is not None)
+        return short and (capitals or title or is_section_name(text))
     if paragraph.height >= 1.15 * body or capitals or (title and text[:1].isupper()):
         return True
     # a line of its own that is only a sector's name ("Cash-based interventions", set bold at body size), or a
@@ -676,7 +667,7 @@ def _is_heading(paragraph: Paragraph, body: float) -> bool:
     # or a few words naming a usual section or a month ("Key figures", "Funding", "October")
     return len(paragraph.lines) == 1 and canonical_sector(text) is not None \
         or text[:1].isupper() and len(text.split()) <= 10 and heading_sector(text) is not None \
-        or short and _SECTION_WORDS.match(text) is not None
+        or short and is_section_name(text)
 
 
 # ---------------------------------------------------------------- the report
