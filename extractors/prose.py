@@ -63,7 +63,7 @@ from .numbers import (
 )
 from .periods import MONTHS
 from .records import Figure
-from .vocab import activity_matches, canonical_sector, metric_for, vocabulary
+from .vocab import activity_matches, canonical_sector, metric_for, sector_names, vocabulary
 
 __all__ = ["find_figures", "ProseContext"]
 
@@ -1171,28 +1171,11 @@ def _activity_sector(locator: _Locator, c: _Cand, cs: int, ce: int, sentence_end
     window = list(locator.masked[lo:hi])
     for start, end, _ in near:
         window[start - lo:end - lo] = " " * (end - start)
-    named = _sector_names("".join(window))
+    named = sector_names("".join(window))
     if len(named) > 1:
         return None
     found |= named
     return found.pop() if len(found) == 1 else None
-
-
-def _sector_names(text: str) -> set[str]:
-    """Canonical sectors a text names outright, longest name first ('child protection' is not 'protection')."""
-    words = re.findall(r"[^\W\d_][\w.'&-]*", text)
-    out: set[str] = set()
-    i = 0
-    while i < len(words):
-        for n in (4, 3, 2, 1):
-            sector = canonical_sector(" ".join(words[i:i + n])) if i + n <= len(words) else None
-            if sector:
-                out.add(sector)
-                i += n
-                break
-        else:
-            i += 1
-    return out
 
 
 _ANAPHORA = re.compile(r"\b(?:this|these|the\s+same)\b", re.I)

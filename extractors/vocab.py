@@ -126,6 +126,20 @@ def activity_sectors(text: str) -> list[str]:
     return found
 
 
+@cache
+def _sector_name_re() -> re.Pattern[str]:
+    alts = "|".join(re.escape(s).replace(r"\ ", r"[\s/]+") for s in sorted(vocabulary().sectors, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({alts})(?![\w-])")
+
+
+def sector_names(text: str) -> set[str]:
+    """Canonical sectors a text names outright (any spelling of [sectors]), the longest name first: 'child
+    protection' is Child Protection, not Protection."""
+    sectors = vocabulary().sectors
+    return {sectors[" ".join(m.group(1).replace("/", " ").split())]
+            for m in _sector_name_re().finditer(fold_in_place(text))}
+
+
 # Usual names of a report's sections that name no sector, and months: such a heading ends the sector before it.
 _SECTION_NAME = re.compile(
     r"^\W*(?:key\s+(?:figures|developments|highlights|messages)|highlights|coordination|funding|financial|finance|"

@@ -102,8 +102,9 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 def is_heading_line(line: str, before: str | None, after: str | None) -> bool:
     """A line of the text layer that is a heading: a few words (no number but a year) between a finished sentence
-    (or nothing) and a line that starts one, in capitals, in title case, or naming a sector, a usual section or a
-    month ('Health', 'Key figures', 'Coordination:', 'OCTOBER 2023'). A wrapped sentence's line is none."""
+    (or nothing) and a line that starts one: up to four words, or up to six in capitals, in title case, or naming a
+    sector, a usual section or a month ('Health', 'People reached', 'Coordination:', 'OCTOBER 2023'). A wrapped
+    sentence's line is none."""
     text = line.strip()
     words = text.split()
     if not 0 < len(words) <= 6 or len(text) > 60 or text.endswith((".", ",", ";")) or not text[:1].isupper():
@@ -118,7 +119,8 @@ def is_heading_line(line: str, before: str | None, after: str | None) -> bool:
     letters = [c for c in text if c.isalpha()]
     title = bool(long_words) and sum(w[0].isupper() for w in long_words) >= 0.6 * len(long_words)
     capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
-    return capitals or title or hb.sector_of(text) is not None or is_section_name(text)
+    few = len(words) <= 4 and not text.endswith(":")  # "People reached": a short label line of its own
+    return capitals or title or few or hb.sector_of(text) is not None or is_section_name(text)
 
 
 def headed_blocks(text: str, heading: str | None) -> list[tuple[str | None, str]]:
