@@ -33,8 +33,13 @@ Dimensions, from the sentence a figure sits in (`evidence`, whitespace-normalise
   extract_report drops people_reached when the words after the number name things: "two workshops");
 * flags: `part_of` when "of which", "including", "among them", ... stands between the figure and an
   earlier figure of its sentence (it may be contained in that figure, so the two are never added);
-* sector: passed through, except a figure printed as "Sector (USD 60.5 million)" or inside
-  "the CBI working group" when no sector was passed.
+* sector: a figure printed as "Sector (USD 60.5 million)" takes that sector; else the sector passed in (its
+  heading's); else "the CBI working group" of its clause; else, for a prose or key figure, the one sector whose
+  activity words (vocabulary.toml [activities]: "hygiene kits", "orientación legal") its own clause uses near it,
+  none when two sectors' words or names compete (_activity_sector);
+* dimensions_from: how the sector and the location were decided (extractors.decided): `wording` for the figure's
+  own sentence, `preceding text` for a place carried from an earlier sentence or paragraph, the caller's
+  `sector_from` (default `heading`) for a sector passed in.
 
 `ProseContext` carries a paragraph's opening place ("In Lima, ...") to the paragraphs after it;
 family extractors create one per section and pass it to each call.
