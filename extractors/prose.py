@@ -33,10 +33,11 @@ Dimensions, from the sentence a figure sits in (`evidence`, whitespace-normalise
   extract_report drops people_reached when the words after the number name things: "two workshops");
 * flags: `part_of` when "of which", "including", "among them", ... stands between the figure and an
   earlier figure of its sentence (it may be contained in that figure, so the two are never added);
-* sector: a figure printed as "Sector (USD 60.5 million)" takes that sector; else the sector passed in (its
-  heading's); else "the CBI working group" of its clause; else, for a prose or key figure, the one sector whose
-  activity words (vocabulary.toml [activities]: "hygiene kits", "orientación legal") its own clause uses near it,
-  none when two sectors' words or names compete (_activity_sector);
+* sector: a figure printed as "Sector (USD 60.5 million)" takes that sector; else the sector its text's own
+  lead-in label names ("Health: partners reached ...", lead_sector); else the sector passed in (its heading's);
+  else "the CBI working group" of its clause; else, for a prose or key figure, the one sector whose activity
+  words (vocabulary.toml [activities]: "hygiene kits", "orientación legal") its own clause uses near it, none
+  when two sectors' words or names compete (_activity_sector);
 * dimensions_from: how the sector and the location were decided (extractors.decided): `wording` for the figure's
   own sentence, `preceding text` for a place carried from an earlier sentence or paragraph, the caller's
   `sector_from` (default `heading`) for a sector passed in.
@@ -1048,6 +1049,8 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
     locale = locale or current_locale()
     if not isinstance(text, str) or not text.strip() or _looks_like_data(text):
         return []
+    if (lead := lead_sector(text)) is not None:  # "Health: partners reached ...": the text's own label says
+        sector, sector_from = lead, WORDING
     if kind == "prose" and re.fullmatch(r"\s*(?:page\s+|p\.\s*)?\d{1,4}\s*", text, re.I):
         return []  # a page number
     masked = _masked(text)
@@ -1086,6 +1089,16 @@ def find_figures(text: str, *, kind: str = "prose", page: int | None = None,
         figures.append(decide(fig, sector=sector_way, location=location_way))
     _update_context(context, info)
     return figures
+
+
+_LEAD = re.compile(r"^\W{0,3}([^\W\d][^:\n–—]{1,48}?)\s*(?::|\s[–—-])\s+\S")
+
+
+def lead_sector(text: str) -> str | None:
+    """The sector a paragraph or bullet names as its own lead-in label: 'Health: partners reached ...',
+    'Protección – se brindó ...', 'GBV: 30 survivors ...'. It holds for the whole text given."""
+    m = _LEAD.match(text)
+    return canonical_sector(m.group(1)) if m else None
 
 
 _WORDING_KINDS = ("prose", "key_figure")  # kinds whose own sentence may name their sector (never a table cell)

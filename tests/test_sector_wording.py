@@ -118,6 +118,17 @@ def test_html_heading_of_any_kind_ends_the_sector_before_it():
     assert [parse(f.dimensions_from).get("sector") for f in figs] == ["heading", None, "heading", None, "wording"]
 
 
+def test_a_lead_in_label_names_the_sector_of_its_paragraph_or_bullet():
+    page = """<html><body><main><h2>Response</h2><ul>
+    <li><strong>Health:</strong> partners provided 1,200 consultations. Another 300 people were vaccinated.</li>
+    <li>Protección – se brindó orientación a 450 personas.</li><li>Note: 80 people crossed the border.</li></ul>
+    <h2>Protection</h2><p>GBV: 30 survivors were assisted.</p></main></body></html>"""
+    figs = prose_figures(content_root(page))
+    assert [(f.raw, f.sector) for f in figs] == [("1,200", "Health"), ("300", "Health"), ("450", "Protection"),
+                                                 ("80", None), ("30", "Gender-Based Violence")]
+    assert parse(figs[0].dimensions_from)["sector"] == "wording"
+
+
 def test_generic_path_web_page_takes_heading_sectors_until_the_next_heading():
     page = ("<html lang='es'><head><title>Actualización de la respuesta</title></head><body>"
             "<h2>Salud</h2><p>Se realizaron 2.500 atenciones a personas refugiadas.</p>"

@@ -32,7 +32,7 @@ from ..pdf_tables import read_tables
 from ..pdf_text import Line, Page
 from ..periods import month_period
 from ..proof import Unverified
-from ..prose import ProseContext, find_figures
+from ..prose import ProseContext, find_figures, lead_sector
 from ..records import ExtractResult, Figure
 from ..vocab import canonical_population, canonical_sector, is_section_name, metric_for, places_in
 
@@ -599,13 +599,14 @@ def _prose_figures(paragraph: Paragraph, ctx: _Context, kind: str, period: str |
     # the prose parser reads places across the sentences of a paragraph ("... in Mancora. Over 180
     # were interviewed"); the per-sentence pass below adds this layout's labels ("Lima (31)", sectors)
     whole = [] if paragraph.inset else find_figures(text, kind=kind, page=paragraph.page, context=ctx.prose)
+    lead = lead_sector(text)  # "Health: GTRM partners ...": the paragraph's own label, over its heading's sector
     out = []
     for sentence in split_sentences(text):
         cursor = 0
         for fig in find_figures(sentence, kind=kind, page=paragraph.page, sector=ctx.sector,
                                 section=ctx.section, period=fig_period):
             pos = _locate(sentence, fig.raw or "", cursor)
-            sector, sector_way = ctx.sector, HEADING
+            sector, sector_way = (lead, WORDING) if lead else (ctx.sector, HEADING)
             location = None if paragraph.inset else ctx.location
             if pos is not None:
                 cursor = pos + len(fig.raw or "")
