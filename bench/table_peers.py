@@ -38,8 +38,9 @@ PEER_DIR = ROOT / "tests" / "data" / "peer_tables"
 CAMELOT_MIRROR = Path("/work/.mirror/camelot-dev+camelot/repo")  # a bare clone of camelot-dev/camelot
 ICDAR_IN_REPO = "tests/files/tabula/icdar2013-dataset"
 
-# a cell printing one number, as the gold reads it (independent of sitrep's number reader): English forms
-_GOLD_NUMBER = re.compile(r"\(?[-−]?\s?[$€£]?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?%?\)?")
+# a cell printing one number, as the gold reads it (independent of sitrep's number reader): English forms, a
+# footnote or significance mark after it ('31.6**'); '(000)' is a header's scale
+_GOLD_NUMBER = re.compile(r"\(?[-−]?\s?[$€£]?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?%?\)?\*{0,3}")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?:\s?[-–/]\s?(?:19|20)?\d{2})?")
 
 
@@ -54,7 +55,7 @@ class GoldCell(NamedTuple):  # a NamedTuple, not a dataclass: bench/suites.py lo
 def gold_value(text: str) -> float | None:
     text = re.sub(r"\s*([.,])\s*(?=\d)", r"\1", text)  # "11,062 .6": the PDF's spacing inside one number
     m = _GOLD_NUMBER.fullmatch(text.strip())
-    if not m or (text.strip().startswith("(") != text.strip().endswith(")")):
+    if not m or (text.strip().startswith("(") != text.strip().rstrip("*").endswith(")")) or text.strip() == "(000)":
         return None
     value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
     return -value if text.strip().startswith(("(", "-", "−")) else value

@@ -29,6 +29,7 @@ MAX_BAD = 0.1  # share of a table's cells that may fail verification (they stay 
 
 # a cell that is only a number: sign or brackets, currency mark or code, digits, percent, a footnote star
 NUMERIC_CELL = re.compile(r"[-−+(]?\s?(?:[$€£]|[A-Z]{3}\s?|US\$\s?)?\d[\d.,\u00a0\u202f\u2009 ]*\s?%?\)?\*{0,3}")
+_SCALE_NOTE = re.compile(r"\(\s?[$€£]?\s?0{3}(?:[.,\s]0{3})*\s?\)")
 _YEAR = re.compile(r"(?:FY\s?)?(?:19|20)\d{2}(?:[-/–](?:19|20)?\d{2})?")
 
 
@@ -60,8 +61,10 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 def is_numeric(text: str) -> bool:
     """A cell that is one printed number; a leading three-letter code must be a currency ('LDA 1997' is not)."""
     m = NUMERIC_CELL.fullmatch(text)
-    code = re.match(r"[-−+(]?\s?([A-Z]{3})", text) if m else None
-    return bool(m) and (code is None or code.group(1).lower() in currency_units())
+    if not m or _SCALE_NOTE.fullmatch(text):  # '(000)', '($000)': a header's scale, not a value
+        return False
+    code = re.match(r"[-−+(]?\s?([A-Z]{3})", text)
+    return code is None or code.group(1).lower() in currency_units()
 
 
 def counting(texts: list[str]) -> bool:
