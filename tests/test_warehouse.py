@@ -12,11 +12,12 @@ from sitrep.errors import LoadError
 from warehouse.db import StagedWarehouse, ensure_schema, run_lock
 from warehouse.load import ReportVersion, fact_ids, load_report
 
+# added with sector by content (issue 12): how each dimension was decided
+DECIDED = ["dimensions_from", "sector_from", "location_from", "population_from", "measure_from"]
 CONTRACT = {
     "v_facts": ["fact_id", "source_file", "report_family", "report_period", "kind", "metric", "value", "unit",
                 "qualifier", "sector", "location", "indicator", "measure", "population", "period", "page",
-                "evidence", "corrected", *(DECIDED := ["dimensions_from", "sector_from", "location_from",
-                                                       "population_from", "measure_from"])],
+                "evidence", "corrected", *DECIDED],
     "v_dq_results": ["run_id", "source_file", "expectation", "status", "observed", "details", "is_latest_run"],
     "v_runs": ["run_id", "source_file", "stage", "status", "started", "finished", "error"],
     "v_corrections": ["correction_id", "status", "action", "fact_id", "source_file", "report_family",
@@ -69,6 +70,19 @@ def test_load_quarantines_and_publishes(con):
         (-5.0, "non_negative", "value -5 is negative")]
     assert con.execute("SELECT sector FROM dim_sector").fetchall() == [("Health",)]
     assert con.execute("SELECT count(*) FROM v_dq_results").fetchone()[0] == 1
+
+
+def test_an_extract_stored_before_dimensions_from_still_validates_and_loads(con):
+    from expectations.relations import missing_columns
+
+    old = _figures(10, 20).drop(columns=["dimensions_from"])  # extract.parquet written by an earlier version
+    assert missing_columns(old) == []
+    assert load_report(con, "run1", _version(), old, NO_DQ, NO_Q) == 2
+    assert con.execute("SELECT DISTINCT dimensions_from, sector_from FROM v_facts").fetchall() == [(None, None)]
+    new = _figures(10, 20)
+    new["dimensions_from"] = "sector=table header"
+    load_report(con, "run2", _version("b" * 64), new, NO_DQ, NO_Q)
+    assert con.execute("SELECT DISTINCT sector, sector_from FROM v_facts").fetchall() == [("Health", "table header")]
 
 
 def test_failed_load_leaves_nothing_half_written(con):
