@@ -549,15 +549,21 @@ def stated_year(text: str | None) -> str | None:
 
 
 def sector_of(heading: str | None) -> str | None:
-    """Canonical sector a heading names ('Food Security', 'Protección (VBG)', 'Shelter:'), else None."""
-    from .vocab import canonical_sector
+    """Canonical sector a heading names ('Food Security', 'Protección (VBG)', 'Shelter:'), else None; a short
+    heading that opens with one sector's name and names no other ('Health sector', 'WASH response', 'Sector
+    Salud') names it too."""
+    from .vocab import canonical_sector, sector_names
 
     if not heading:
         return None
     for candidate in (heading, re.split(r"\s[(\[]", heading)[0], re.split(r"\s[-–:|]\s?", heading)[0]):
         if (sector := canonical_sector(candidate.strip(" *:"))) is not None:
             return sector
-    return None
+    words = re.sub(r"^\W*(?:the\s+|el\s+|la\s+)?(?:sector\s+(?:de\s+)?)?", "", heading.strip(), flags=re.I).split()
+    if not 0 < len(words) <= 5 or len(named := sector_names(" ".join(words))) != 1:
+        return None
+    sector = named.pop()
+    return sector if any(canonical_sector(" ".join(words[:n])) == sector for n in (1, 2, 3, 4)) else None
 
 
 def _find(text: str, **kw) -> list[Figure]:

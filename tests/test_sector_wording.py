@@ -15,7 +15,7 @@ import pytest
 from extractors import extract_report
 from extractors.decided import parse
 from extractors.families.gtrm_sitrep import _is_heading
-from extractors.html_blocks import content_root, prose_figures
+from extractors.html_blocks import content_root, prose_figures, sector_of
 from extractors.layout import Paragraph
 from extractors.pdf_text import Line
 from extractors.prose import find_figures
@@ -127,6 +127,15 @@ def test_a_lead_in_label_names_the_sector_of_its_paragraph_or_bullet():
     assert [(f.raw, f.sector) for f in figs] == [("1,200", "Health"), ("300", "Health"), ("450", "Protection"),
                                                  ("80", None), ("30", "Gender-Based Violence")]
     assert parse(figs[0].dimensions_from)["sector"] == "wording"
+
+
+@pytest.mark.parametrize("heading, sector", [
+    ("Health sector", "Health"), ("WASH response", "WASH"), ("Sector de Protección", "Protection"),
+    ("Food Security and Nutrition", None),  # two sectors: none
+    ("Key figures on health", None), ("Coordination", None),
+])
+def test_headings_in_other_styles_name_their_sector(heading, sector):
+    assert sector_of(heading) == sector
 
 
 def test_generic_path_web_page_takes_heading_sectors_until_the_next_heading():
