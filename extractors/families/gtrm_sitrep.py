@@ -479,6 +479,32 @@ def _grid_blocks(items: list[_GridItem]) -> list[list[_GridItem]]:
     return blocks
 
 
+def _split_columns(blocks: list[list[_GridItem]], lines: list[Line]) -> list[list[_GridItem]]:
+    """Blocks that take in running text are grids of two text columns at the same height: each column's
+    cells make blocks of their own (split at the widest empty stretch between the cells), so the box
+    removed from the prose holds no prose."""
+    out = []
+    for block in blocks:
+        members = {id(ln) for it in block for ln in (it.label, it.number, *it.caption)}
+        x0, y0, x1, y1 = _bbox([ln for it in block for ln in (it.label, it.number, *it.caption)])
+        prose = any(id(ln) not in members and len(ln.text) >= 40 and x0 <= ln.x0 and ln.x1 <= x1
+                    and y0 <= ln.y0 and ln.y1 <= y1 for ln in lines)
+        spans = sorted((min(ln.x0 for ln in (it.label, it.number, *it.caption)),
+                        max(ln.x1 for ln in (it.label, it.number, *it.caption))) for it in block)
+        reach, cut = spans[0][1], None
+        for lo, hi in spans[1:]:
+            if lo > reach and (cut is None or lo - reach > cut[0]):
+                cut = (lo - reach, (lo + reach) / 2)
+            reach = max(reach, hi)
+        if not prose or cut is None:
+            out.append(block)
+            continue
+        left = [it for it in block if it.label.x1 <= cut[1]]
+        right = [it for it in block if it.label.x1 > cut[1]]
+        out += _grid_blocks(left) + _grid_blocks(right)
+    return out
+
+
 def _bbox(lines: list[Line]) -> tuple[float, float, float, float]:
     return (min(ln.x0 for ln in lines), min(ln.y0 for ln in lines),
             max(ln.x1 for ln in lines), max(ln.y1 for ln in lines))
@@ -707,7 +733,7 @@ def extract(doc: Document) -> ExtractResult:
         taken = {id(ln) for r in regions if r.page == page.number for ln in r.lines}
         lines = [ln for ln in lines if id(ln) not in taken]
         marks = []
-        for block in _grid_blocks(find_grid(lines)):
+        for block in _split_columns(_grid_blocks(find_grid(lines)), lines):
             for item in block:  # a grid's number says what it counts: a number without a caption is no grid
                 if not item.caption:
                     raise Unverified(f"sector grid on page {page.number}: {item.number.text!r} under "
