@@ -183,7 +183,10 @@ def main(seeds: int = 3, write: bool = False) -> int:
     if write:
         section = (f"{BEGIN}\n## Extraction suites side by side\n\n"
                    f"`PYTHONPATH=. python bench/extract_score.py --suites --seeds {seeds} --write-benchmarks` "
-                   f"(extract_report only; seconds are wall time of extraction on a shared machine).\n\n{text}\n{END}")
+                   f"(extract_report only; seconds are wall time of extraction on a shared machine). Layout variants: "
+                   f"tests/pdf_variants.py, kinds months, sectors, headings, columns, fonts, places and mixed (all "
+                   f"at once) of the GTRM 2019 and 2021 layouts and the UNHCR results report; wrong values: figures "
+                   f"whose value the document does not print (variants) or no gold row has (others).\n\n{text}\n{END}")
         current = BENCHMARKS.read_text("utf-8")
         if BEGIN in current and END in current:
             current = current[:current.index(BEGIN)] + section + current[current.index(END) + len(END):]
