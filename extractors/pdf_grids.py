@@ -94,6 +94,9 @@ def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
         if not texts or sum(not is_numeric(t) for t in texts) <= len(texts) / 2:
             break
         labels += 1
+    if labels:
+        rows = split_label_numbers(rows, labels)
+        width = max((len(r) for r in rows), default=0)
     grid: list[list[tuple[str, str]]] = []
     in_head = True
     above = [""] * labels
@@ -115,6 +118,49 @@ def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
         else:
             grid.append([("head" if head else "td", t) for t in row])
     return grid
+
+
+_TRAILING_NUMBER = re.compile(r"^(?P<label>.*[^\W\d_].*?)\s+(?P<num>\S+)$")
+_RANGE_WORD = re.compile(r"(?:\b(?:to|than|under|over|and|from|de|a|hasta|entre|y|menos|más)|[-–—])$", re.I)
+
+
+def split_label_numbers(rows: list[list[str]], labels: int) -> list[list[str]]:
+    """Camelot sometimes joins the first value column into the row label ('Protección 250.000' | '231.459'): when
+    every value row's label cell ends with a number token after words (not a range's bound, 'Less than 10,000',
+    nor numbering, 'Grade 1', 'Grade 2'), that number is split off into a column of its own. The header rows get
+    an empty cell there, and a header cell that then spans as many value columns as it has words ('Presupuesto
+    Gastado Saldo' over three) is dealt out one word a column: camelot's columns were proven wrong."""
+    at = labels - 1
+    value_rows = [k for k, r in enumerate(rows) if any(is_numeric(t) for t in r[labels:] if t)]
+    splits = {}
+    for k in value_rows:
+        m = _TRAILING_NUMBER.match(rows[k][at]) if rows[k][at] else None
+        if m is None or not is_numeric(m["num"]) or _YEAR.fullmatch(m["num"]) or _RANGE_WORD.search(m["label"]):
+            return rows
+        splits[k] = (m["label"], m["num"])
+    if not splits or counting([n for _, n in splits.values()]):
+        return rows
+    out = []
+    for k, row in enumerate(rows):
+        if k in splits:
+            out.append([*row[:at], *splits[k], *row[labels:]])
+            continue
+        new = [*row[:labels], "", *row[labels:]]
+        if k < value_rows[0]:  # a header row: deal a joined header cell out over the empty columns it spans
+            for c in range(labels, len(new)):
+                words = new[c].split()
+                if len(words) < 2:
+                    continue
+                lo, hi = c, c + 1
+                while lo > labels and not new[lo - 1]:
+                    lo -= 1
+                while hi < len(new) and not new[hi]:
+                    hi += 1
+                if hi - lo == len(words):
+                    new[lo:hi] = words
+                    break
+        out.append(new)
+    return out
 
 
 HEADER_BAND = 26.0  # points above a table where its column headers may sit (outside camelot's table area)

@@ -305,6 +305,7 @@ _FINANCE_LINE = re.compile(
     r"diferencia|variaci[oó]n|d[ée]ficit|super[áa]vit)\b[^\n.;]*$", re.I)
 
 
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,])[-−(]?\d[\d.,\u00a0\u202f\u2009]*\)?\s+$")
 _CURRENCY_BEFORE_BRACKET = re.compile(r"(?:(?<![A-Za-z])[A-Z]{3}|US\$|R\$|S/\.?|[€£$])\s?$")
 
 
@@ -321,6 +322,8 @@ def _bracket_negative(text: str, start: int, end: int, kind: str) -> tuple[bool,
         return True, line_start + cur.start(), unit
     if kind == "table" and not text[:start - 1].strip() and not text[end + 1:].strip():
         return True, start - 1, None
+    if _NUMBER_BEFORE.search(before) and text[start - 1:end].rstrip(")").strip("(").strip()[-1:].isdigit():
+        return True, start - 1, None  # a row of numbers: 'Salud 180.000 181.541 (1.541)', as in its table
     return bool(_FINANCE_LINE.search(before)), start - 1, None
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from extractors import extract_report
-from extractors.pdf_grids import READERS, _read
+from extractors.pdf_grids import READERS, _read, split_label_numbers
 from extractors.pdf_tables import read_tables
 from extractors.pdf_text import read_pdf
+from extractors.prose import find_figures
 from extractors.table_pages import table_pages
 
 from .test_print import print_to_pdf
@@ -129,3 +130,22 @@ def test_camelot_cases_are_their_own_expected_tables():
     health = next(c for c in cases if c["file"] == "health.pdf")
     cell = next(g for g in table_peers.camelot_gold(health) if g.value == 47824589.0)
     assert (cell.row_label, cell.text) == ("Andhra Pradesh", "47,824,589")
+
+
+def test_a_row_label_joined_with_the_first_number_is_split():
+    rows = [["Sector", "Presupuesto Gastado Saldo", ""], ["Protección 250.000", "231.459", "18.541"],
+            ["Salud 180.000", "181.541", "(1.541)"]]
+    assert split_label_numbers(rows, 1) == [["Sector", "Presupuesto", "Gastado", "Saldo"],
+                                            ["Protección", "250.000", "231.459", "18.541"],
+                                            ["Salud", "180.000", "181.541", "(1.541)"]]
+    # a label whose number is part of it (a range's bound, numbering) stays whole
+    bounds = [["Income", "Households"], ["Less than 10,000", "1,200"], ["10,000 and over", "900"]]
+    assert split_label_numbers(bounds, 1) == bounds
+    grades = [["Grade", "Pupils"], ["Grade 1", "310"], ["Grade 2", "290"], ["Grade 3", "275"]]
+    assert split_label_numbers(grades, 1) == grades
+
+
+def test_a_bracketed_number_in_a_row_of_numbers_is_negative_in_prose():
+    found = [(f.raw, f.value) for f in find_figures("Salud 180.000 181.541 (1.541)\nLima 4,100 (35%) of them")]
+    assert ("(1.541)", -1.541) in found and ("35%", 35.0) in found
+    assert all(v > 0 for _, v in found if _ != "(1.541)")

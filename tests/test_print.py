@@ -21,8 +21,11 @@ from extractors.pdf_text import read_pdf
 
 from .conftest import SAMPLES
 
+SPANISH = Path(__file__).parent / "data" / "spanish"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 PAGES = sorted(p.name for p in SAMPLES.glob("*.html"))
+SPANISH_PAGES = sorted(p.name for p in SPANISH.glob("*.html"))
+SOURCES = {**{name: SAMPLES / name for name in PAGES}, **{name: SPANISH / name for name in SPANISH_PAGES}}
 
 
 def print_to_pdf(page: Path, pdf: Path) -> Path:
@@ -37,15 +40,15 @@ def print_to_pdf(page: Path, pdf: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def printed(tmp_path_factory) -> dict[str, Path]:
-    """Each sample web page printed to PDF."""
+    """Each sample web page and each Spanish page of tests/data/spanish printed to PDF."""
     out = tmp_path_factory.mktemp("printed")
-    return {name: print_to_pdf(SAMPLES / name, out / (Path(name).stem + ".pdf")) for name in PAGES}
+    return {name: print_to_pdf(page, out / (Path(name).stem + ".pdf")) for name, page in SOURCES.items()}
 
 
 @pytest.fixture(scope="session")
 def readings(printed) -> dict[str, tuple]:
     """(the page's reading, the printed PDF's reading) per sample page, each extracted once."""
-    return {name: (extract_report((SAMPLES / name).read_bytes(), name),
+    return {name: (extract_report(SOURCES[name].read_bytes(), name),
                    extract_report(pdf.read_bytes(), pdf.name)) for name, pdf in printed.items()}
 
 
@@ -55,7 +58,7 @@ def _values(figures, *, printed_only: bool = False) -> Counter:
                    if f.value is not None and not (printed_only and f.kind == "chart_data"))
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", [*PAGES, *SPANISH_PAGES])
 def test_printed_page_yields_the_pages_own_figures(readings, name):
     page, pdf = readings[name]
     want, got = _values(page.figures, printed_only=True), _values(pdf.figures)
@@ -80,6 +83,20 @@ def test_printed_sector_table_is_read_by_column(readings):
     assert len(got) >= len(want) - 1  # the last column is cut off at the printed page's right edge
     assert {v: want.get(v) for v in got} == got
     assert min(got) >= 10  # no one-digit "cells" made of words ("Education 2 t")
+
+
+def test_printed_spanish_table_keeps_signs_currency_and_sectors(readings):
+    """A borderless table under 'Todas las cifras están expresadas en dólares estadounidenses (USD)' whose row
+    label column camelot joins with the first number ('Protección 250.000'): each number is a cell of its row,
+    in USD, with the sector its Spanish row label names; '(1.541)' and '−2.300' are negative, and no number of
+    the table comes out as a unit-less or positive prose figure beside its cell."""
+    _, pdf = readings["ecuador-informe-situacion-2024-09.html"]
+    cells = {(f.value, f.unit, f.sector) for f in pdf.figures if f.kind == "table"}
+    assert cells == {(250000.0, "usd", "Protection"), (231459.0, "usd", "Protection"), (18541.0, "usd", "Protection"),
+                     (180000.0, "usd", "Health"), (181541.0, "usd", "Health"), (-1541.0, "usd", "Health"),
+                     (95500.0, "usd", "Shelter"), (97800.0, "usd", "Shelter"), (-2300.0, "usd", "Shelter")}
+    table_numbers = {abs(v) for v, _, _ in cells}
+    assert not [(f.raw, f.value) for f in pdf.figures if f.kind != "table" and abs(f.value or 0) in table_numbers]
 
 
 def test_line_reader_loses_no_character(printed):

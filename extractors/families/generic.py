@@ -72,7 +72,7 @@ def not_in_tables(paragraphs: list[tuple[str, list[Figure]]], consumed: list[str
     (each once). Of several prose readings of one number, the one printed closest to other table numbers goes
     (pdfium's text runs through the table row by row: '15,200 9,800 4,777'), so a sentence quoting a table's
     number keeps it."""
-    left = Counter(consumed)
+    left = Counter(_bare(raw) for raw in consumed)
     if not left:
         return [fig for _, found in paragraphs for fig in found]
     gaps: list[tuple[float, int, int]] = []  # (characters to the nearest other table number, paragraph, figure)
@@ -83,18 +83,23 @@ def not_in_tables(paragraphs: list[tuple[str, list[Figure]]], consumed: list[str
             spans.append((start, start + len(fig.raw)) if start >= 0 else None)
             at = start + len(fig.raw) if start >= 0 else at
         for k, fig in enumerate(found):
-            if fig.raw not in left or spans[k] is None:
+            if _bare(fig.raw) not in left or spans[k] is None:
                 continue
             near = [abs(spans[k][0] - spans[j][1]) if j < k else abs(spans[j][0] - spans[k][1])
-                    for j in (k - 1, k + 1) if 0 <= j < len(found) and spans[j] and found[j].raw in left]
+                    for j in (k - 1, k + 1) if 0 <= j < len(found) and spans[j] and _bare(found[j].raw) in left]
             gaps.append((min(near, default=float("inf")), p, k))
     drop = set()
     for _, p, k in sorted(gaps):
-        raw = paragraphs[p][1][k].raw
+        raw = _bare(paragraphs[p][1][k].raw)
         if left[raw] > 0:
             left[raw] -= 1
             drop.add((p, k))
     return [fig for p, (_, found) in enumerate(paragraphs) for k, fig in enumerate(found) if (p, k) not in drop]
+
+
+def _bare(raw: str | None) -> str:
+    """A printed number less its sign and brackets: a table's '(1,541)' is the prose's '1,541' or '-1,541'."""
+    return (raw or "").strip().strip("()-−+ ").strip()
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
