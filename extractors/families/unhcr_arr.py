@@ -209,10 +209,13 @@ def _tables(data: bytes, pages: list[Page], lines: dict[int, list[Line]], name: 
         except ExtractError as exc:
             warnings.append(str(exc))
             continue
-        found += [f for f in map(_Found, tables)
-                  if _has_cells(f) and not any(_overlap(f.table, g.table) for g in found)]
+        for f in map(_Found, tables):  # one reading of each table: the first flavor's, then the first box's
+            if _has_cells(f) and not any(_overlap(f.table, g.table) for g in found):
+                found.append(f)
+        # a header is read when a table holds its words, not when a parser's box merely reaches over it
         wanted = {n for n in wanted
-                  if any(not any(f.table.page == n and f.covers(h) for f in found)
+                  if any(not any(f.table.page == n and f.covers(h) and _words(h.text) <= _frame_words(f)
+                                 for f in found)
                          for h in _header_lines(lines[n]))}
     for n in sorted(wanted):  # last resort: the grid from the text layer's positions
         found += [f for f in map(_Found, _text_tables(pages[n - 1], lines[n]))
@@ -238,7 +241,7 @@ def _text_tables(page: Page, lines: list[Line]) -> list[Table]:
     headers = _header_lines(lines)
     bands: list[list[Line]] = []
     for h in sorted(headers, key=lambda ln: -ln.y1):
-        if bands and abs(bands[-1][0].y1 - h.y1) < 12:
+        if bands and abs(bands[-1][-1].y1 - h.y1) < 12:  # wrapped header lines chain
             bands[-1].append(h)
         else:
             bands.append([h])
@@ -266,6 +269,14 @@ def _text_tables(page: Page, lines: list[Line]) -> list[Table]:
         if rows:
             out.append(Table(page.number, "text", (starts[0] - 2, low, page.width, top), pd.DataFrame(rows)))
     return out
+
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+def _frame_words(found: _Found) -> set[str]:
+    return {w for cell in found.table.frame.values.ravel() for w in str(cell or "").split()}
 
 
 def _overlap(a: Table, b: Table) -> bool:
