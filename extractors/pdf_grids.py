@@ -74,6 +74,18 @@ def counting(texts: list[str]) -> bool:
     return len(numbers) >= 3 and all(b - a == 1 for a, b in zip(numbers, numbers[1:], strict=False))
 
 
+def bounds_header(values: list[str]) -> bool:
+    """A header row whose numbers are the bounds of ranges, among words ('borrowed' 'amount' '$10,000' '14,999'
+    'or more'; 'Less than' '$10,000' 'and over'): a leading row with two or more cells of words, one naming a
+    bound, is a header whatever numbers it also prints."""
+    words = [t for t in values if re.search(r"[^\W\d_]{2,}", t) and not is_numeric(t)]
+    return len(words) >= 2 and any(_BOUND_WORDS.search(t) for t in words) and any(is_numeric(t) for t in values)
+
+
+_BOUND_WORDS = re.compile(r"\b(?:less\s+than|under|over|or\s+more|or\s+less|and\s+(?:over|above|more)|up\s+to|"
+                          r"at\s+least|to|menos\s+de|más\s+de|o\s+más|hasta)\b", re.I)
+
+
 def _open_range(above: list[str], c: int, row: list[str]) -> bool:
     """The header cell above ends with a dash ('$10,000–' over '14,999'): the number ends a range in the header."""
     return c < len(above) and above[c].rstrip().endswith(("–", "-", "—")) and c < len(row)
@@ -104,7 +116,8 @@ def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
     for row in rows:
         values = [t for t in row[labels:] if t]
         head = in_head and (all(not is_numeric(t) or _YEAR.fullmatch(t) or _open_range(prev, c, row)
-                                for c, t in enumerate(row) if c >= labels and t) or counting(values))
+                                for c, t in enumerate(row) if c >= labels and t) or counting(values)
+                            or bounds_header(values))
         prev = row
         in_head = head
         if not head and not any(is_numeric(t) for t in values):
@@ -121,13 +134,17 @@ def table_grid(rows: list[list[str]]) -> list[list[tuple[str, str]]]:
 
 
 _TRAILING_NUMBER = re.compile(r"^(?P<label>.*[^\W\d_].*?)\s+(?P<num>\S+)$")
+_LEADING_NUMBER = re.compile(r"^(?P<num>[-−(]?\d[\d.,]*\)?)\s+(?P<label>[^\W\d_].*)$")
+_PLACEHOLDER = re.compile(r"[†‡—–-]|n/?a|\.\.\.?|…", re.I)  # a cell that says 'not applicable', 'no data'
+SPLIT_SHARE = 0.8  # share of the value rows whose label must end with a number for the label column to be split
 _RANGE_WORD = re.compile(r"(?:\b(?:to|than|under|over|and|from|de|a|hasta|entre|y|menos|más)|[-–—])$", re.I)
 
 
 def split_label_numbers(rows: list[list[str]], labels: int) -> list[list[str]]:
     """Camelot sometimes joins the first value column into the row label ('Protección 250.000' | '231.459'): when
-    every value row's label cell ends with a number token after words (not a range's bound, 'Less than 10,000',
-    nor numbering, 'Grade 1', 'Grade 2'), that number is split off into a column of its own. The header rows get
+    the label cells of SPLIT_SHARE of the value rows end (or start: the text layer's order) with a number token or
+    a 'not applicable' mark, besides words (not a range's bound, 'Less than 10,000', nor numbering, 'Grade 1',
+    'Grade 2'), that token is split off into a column of its own. The header rows get
     an empty cell there, and a header cell that then spans as many value columns as it has words ('Presupuesto
     Gastado Saldo' over three) is dealt out one word a column: camelot's columns were proven wrong."""
     at = labels - 1
@@ -135,15 +152,20 @@ def split_label_numbers(rows: list[list[str]], labels: int) -> list[list[str]]:
     splits = {}
     for k in value_rows:
         m = _TRAILING_NUMBER.match(rows[k][at]) if rows[k][at] else None
-        if m is None or not is_numeric(m["num"]) or _YEAR.fullmatch(m["num"]) or _RANGE_WORD.search(m["label"]):
-            return rows
-        splits[k] = (m["label"], m["num"])
-    if not splits or counting([n for _, n in splits.values()]):
+        m = m or (_LEADING_NUMBER.match(rows[k][at]) if rows[k][at] else None)  # '39.6 Business and management'
+        if m is None or _YEAR.fullmatch(m["num"]) or _RANGE_WORD.search(m["label"]):
+            continue
+        if is_numeric(m["num"]) or _PLACEHOLDER.fullmatch(m["num"]):
+            splits[k] = (m["label"], m["num"])
+    if not value_rows or len(splits) < SPLIT_SHARE * len(value_rows) or counting([n for _, n in splits.values()]):
         return rows
     out = []
     for k, row in enumerate(rows):
         if k in splits:
             out.append([*row[:at], *splits[k], *row[labels:]])
+            continue
+        if k in value_rows:  # a label of its own, no number joined to it
+            out.append([*row[:labels], "", *row[labels:]])
             continue
         new = [*row[:labels], "", *row[labels:]]
         if k < value_rows[0]:  # a header row: deal a joined header cell out over the empty columns it spans
@@ -204,6 +226,42 @@ def header_above(table: Table, textpage) -> list[str]:
     return out
 
 
+_LEADERS = re.compile(r"\s*(?:\.\s?){2,}\s*")  # dot leaders between a row label and its numbers
+
+
+def _stacked_token(token: str) -> bool:
+    """One number of a stacked column: a number with its significance stars ('*–723'), or a mark standing for
+    none ('–', '(X)', '*****')."""
+    bare = token.lstrip("*").replace("–", "-")
+    return bool(bare and is_numeric(bare)) or bool(_PLACEHOLDER.fullmatch(token)) or token in ("(X)", "(NA)") \
+        or set(token) == {"*"}
+
+
+def unstack(rows: list[list[str]]) -> list[list[str]]:
+    """A ruled table without lines between its rows comes out of lattice as one row whose cells each hold a whole
+    column ('All ages . . . With a disability . . .' | '291,099 54,425' | '100.0 18.7'): when every cell of such a
+    row splits into the same number of pieces (value cells at spaces, into numbers or 'not applicable' marks; the
+    label cell at its dot leaders), the row is those pieces, one row each."""
+    out: list[list[str]] = []
+    for row in rows:
+        pieces = []
+        for c, text in enumerate(row):
+            if not text:
+                pieces.append(None)
+            elif c == 0 and _LEADERS.search(text):
+                pieces.append([t for t in _LEADERS.split(text) if t.strip()])
+            else:
+                tokens = text.split()
+                pieces.append(tokens if all(_stacked_token(t) for t in tokens) else [text])
+        counts = {len(p) for p in pieces if p is not None}
+        n = counts.pop() if len(counts) == 1 else 1
+        if n < 2 or pieces[0] is None or sum(p is not None for p in pieces) < 2:
+            out.append(row)
+            continue
+        out += [[p[k] if p is not None else "" for p in pieces] for k in range(n)]
+    return out
+
+
 def _unverified(cells: list[Cell], figures: dict[int, list[Figure]], text: str) -> dict[int, str]:
     """The cells whose reading is not trusted, with why: not one number, or not in the text layer."""
     bad = {}
@@ -232,7 +290,7 @@ class _Reading:
 def _read(table: Table, page: Page, textpage=None) -> _Reading | None:
     """One camelot table's numeric cells and their figures; None when it is no table of numbers. `textpage`
     (pdfium's, of the table's page) is where column headers outside the table's area are looked for."""
-    rows = [[_clean(v) for v in row] for row in table.frame.values.tolist()]
+    rows = unstack([[_clean(v) for v in row] for row in table.frame.values.tolist()])
     if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2:
         return None
     body = next((k for k, r in enumerate(rows) if any(is_numeric(t) and not _YEAR.fullmatch(t) for t in r[1:])), 0)

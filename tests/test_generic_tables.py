@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractors import extract_report
-from extractors.pdf_grids import READERS, _read, split_label_numbers
+from extractors.pdf_grids import READERS, _read, bounds_header, split_label_numbers, table_grid, unstack
 from extractors.pdf_tables import read_tables
 from extractors.pdf_text import read_pdf
 from extractors.prose import find_figures
@@ -149,3 +149,23 @@ def test_a_bracketed_number_in_a_row_of_numbers_is_negative_in_prose():
     found = [(f.raw, f.value) for f in find_figures("Salud 180.000 181.541 (1.541)\nLima 4,100 (35%) of them")]
     assert ("(1.541)", -1.541) in found and ("35%", 35.0) in found
     assert all(v > 0 for _, v in found if _ != "(1.541)")
+
+
+def test_a_ruled_table_read_as_one_stacked_row_is_unstacked():
+    rows = [["Category", "Number", "Percent"],
+            ["All ages . . . . . With a disability . . . Severe . .", "291,099 54,425 *–723", "(X) 18.7 12.0"]]
+    assert unstack(rows) == [["Category", "Number", "Percent"], ["All ages", "291,099", "(X)"],
+                             ["With a disability", "54,425", "18.7"], ["Severe", "*–723", "12.0"]]
+    # a cell of words, or columns of unequal length, stay as they are
+    prose = [["Note . . . See below . . .", "Revised figures for 2010", "12 14"]]
+    assert unstack(prose) == prose
+
+
+def test_a_header_row_of_range_bounds_is_a_header():
+    rows = [["Characteristics", "borrowed", "amount", "$10,000", "14,999", "or more"],
+            ["Total", "44.8", "$33,200", "23.2", "10.3", "19.4"],
+            ["Male", "61,206", "Ref.", "—", "Ref.", "1.1"]]
+    grid = table_grid(rows)
+    assert [tag for tag, _ in grid[0]] == ["head"] * 6
+    assert [tag for tag, _ in grid[1]][1:] == ["td"] * 5
+    assert not bounds_header(["61,206", "Ref.", "—", "Ref.", "1.1"])  # words, but no bound: a value row
