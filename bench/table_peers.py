@@ -9,7 +9,7 @@ column header nearest the cell (words compared without case, spaces or punctuati
 figure match once.
 Recall = matched gold cells / gold cells; precision = matched figures / table figures on the scored pages.
 
-    python bench/table_peers.py                       # the subsets in tests/data/peer_tables
+    python bench/table_peers.py                       # the copies in tests/data/peer_tables (all 67)
     python bench/table_peers.py --full                # all 67 ICDAR documents, from the camelot repository
     python bench/table_peers.py --full --icdar DIR    # ... from a folder holding its *.pdf and *-str.xml
     python bench/table_peers.py --full --readers [--raster]  # pre-filter and camelot readers: time, pages caught
@@ -151,7 +151,7 @@ def _documents(suite: str, folder: Path) -> list[tuple[Path, list[GoldCell], set
 
 def score(suite: str, folder: Path | None = None, verbose: bool = False) -> dict:
     """Table-cell recall and precision of sitrep's extraction over one peer suite ("camelot" or "icdar"; the
-    files in `folder`, by default the subset in tests/data/peer_tables/<suite>)."""
+    files in `folder`, by default the copies in tests/data/peer_tables/<suite>)."""
     from extractors import extract_report
 
     folder = folder or PEER_DIR / suite
@@ -226,7 +226,7 @@ def full_icdar(target: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--full", action="store_true", help="all ICDAR-2013 documents, not the subset")
+    parser.add_argument("--full", action="store_true", help="ICDAR-2013 straight from the camelot repository")
     parser.add_argument("--icdar", type=Path, help="folder with the ICDAR *.pdf and *-str.xml (with --full)")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per document")
     parser.add_argument("--readers", action="store_true",
