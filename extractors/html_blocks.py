@@ -522,8 +522,8 @@ def charts(html_text: str) -> list[Chart]:
 
 
 def label_dims(label: str | None) -> dict[str, str]:
-    """What a chart/table label names: a period (year), population, sector, measure or indicator code."""
-    from .vocab import canonical_population
+    """What a chart/table label names: a period (year), population, sector, measure, place or indicator code."""
+    from .vocab import canonical_population, place_named
 
     if not label:
         return {}
@@ -536,6 +536,8 @@ def label_dims(label: str | None) -> dict[str, str]:
         return {"sector": sector}
     if (measure := measure_for(label)) is not None:
         return {"measure": measure}
+    if (place := place_named(label)) is not None:
+        return {"location": place}
     if _CODE.match(label):
         return {"indicator": label}
     return {}
@@ -678,11 +680,12 @@ def cell_figures(cell: Cell, section: str | None, stated: MoneyStatement | None 
         fig.value, fig.unit = restate(fig.value, fig.unit, fig.raw, cell_stated, labels)
         fig.sector = dims.get("sector") or fig.sector
         fig.population = dims.get("population") or fig.population
+        fig.location = dims.get("location") or fig.location
         fig.indicator = dims.get("indicator") or fig.indicator
         fig.period = dims.get("period") or fig.period
         fig.measure = dims.get("measure") or table_measure or (
             default_measure if fig.sector or fig.population else None)
-        decide(fig, **{dim: TABLE_HEADER for dim in ("sector", "population") if dim in dims},
+        decide(fig, **{dim: TABLE_HEADER for dim in ("sector", "population", "location") if dim in dims},
                measure=TABLE_HEADER if "measure" in dims else (table_measure_from or HEADING) if table_measure
                else DOCUMENT)
         fig.evidence = " | ".join(filter(None, (cell.row_label, cell.col_label, cell.text)))

@@ -172,6 +172,22 @@ def places_in(text: str) -> list[str]:
     return seen
 
 
+_PLACE_KIND = re.compile(r"\b(?:region|regi[oó]n|department|departamento|province|provincia|city|ciudad|district|"
+                         r"distrito|border|frontera)\b", re.I)
+
+
+def place_named(label: str | None) -> str | None:
+    """The place a table's row or column label is ('Tumbes', 'Lima Region', 'Tacna*'): one gazetteer place and
+    no other word but a kind of place; a label that says more ('Lima and Callao', 'Migrants in Lima') is none."""
+    if not label:
+        return None
+    found = places_in(label)
+    if len(found) != 1:
+        return None
+    rest = _PLACE_KIND.sub(" ", label.replace(found[0], " ", 1))
+    return found[0] if not re.search(r"[^\W\d_]", rest) else None
+
+
 def metric_for(text: str | None) -> str | None:
     """The first metric rule whose pattern the text matches (rules in vocabulary.toml)."""
     if not text:
