@@ -305,7 +305,10 @@ _FINANCE_LINE = re.compile(
     r"diferencia|variaci[oó]n|d[ée]ficit|super[áa]vit)\b[^\n.;]*$", re.I)
 
 
-_NUMBER_BEFORE = re.compile(r"(?<![\w.,])[-−(]?\d[\d.,\u00a0\u202f\u2009]*\)?\s+$")
+_NUM = r"[-−(]?\d[\d.,\u00a0\u202f\u2009]*\)?"
+# a row of numbers as a table prints it: two numbers before the bracket on its line, only numbers after it
+_ROW_BEFORE = re.compile(rf"(?<![\w.,]){_NUM}\s+{_NUM}\s+$")
+_ROW_AFTER = re.compile(rf"[^\S\n]*(?:{_NUM}[^\S\n]*)*(?:\n|$)")
 _CURRENCY_BEFORE_BRACKET = re.compile(r"(?:(?<![A-Za-z])[A-Z]{3}|US\$|R\$|S/\.?|[€£$])\s?$")
 
 
@@ -322,7 +325,8 @@ def _bracket_negative(text: str, start: int, end: int, kind: str) -> tuple[bool,
         return True, line_start + cur.start(), unit
     if kind == "table" and not text[:start - 1].strip() and not text[end + 1:].strip():
         return True, start - 1, None
-    if _NUMBER_BEFORE.search(before) and text[start - 1:end].rstrip(")").strip("(").strip()[-1:].isdigit():
+    if (_ROW_BEFORE.search(before) and _ROW_AFTER.match(text, end + 1)
+            and text[start - 1:end].rstrip(")").strip("(").strip()[-1:].isdigit()):
         return True, start - 1, None  # a row of numbers: 'Salud 180.000 181.541 (1.541)', as in its table
     return bool(_FINANCE_LINE.search(before)), start - 1, None
 

@@ -147,6 +147,9 @@ def test_a_bracketed_number_in_a_row_of_numbers_is_negative_in_prose():
     found = [(f.raw, f.value) for f in find_figures("Salud 180.000 181.541 (1.541)\nLima 4,100 (35%) of them")]
     assert ("(1.541)", -1.541) in found and ("35%", 35.0) in found
     assert all(v > 0 for _, v in found if _ != "(1.541)")
+    # running text that brackets a second figure is no row of numbers: both stay positive
+    for text in ("In Lima 450 (320) were reached", "Lima 450 (320)\n", "Tumbes 1,200 980 (640) women and girls"):
+        assert all(f.value > 0 for f in find_figures(text)), text
 
 
 def test_a_ruled_table_read_as_one_stacked_row_is_unstacked():
