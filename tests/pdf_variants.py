@@ -763,14 +763,7 @@ def _arr_table(flow: Flow, w: Writer, rnd: random.Random, code: int, sector: str
 
     def draw(x, y, width):
         c = flow.c
-        xs = [x]
-        for wd in widths:
-            xs.append(xs[-1] + width * wd)
-        c.setFillColor(BLUE)
-        c.rect(x, y - head_h, width, head_h, stroke=0, fill=1)
-        for j, head in enumerate(heads):
-            for m, part in enumerate(cell_lines(head, xs[j + 1] - xs[j], True)):
-                flow.text(xs[j] + 4, y - 10 - 11 * m, part, size, True, white)
+        xs = _header_band(flow, x, y, width, widths, heads, head_h, size, (10, 11), cell_lines)
         top = y - head_h
         c.setStrokeColor(GREY)
         c.setLineWidth(0.4)
@@ -785,6 +778,21 @@ def _arr_table(flow: Flow, w: Writer, rnd: random.Random, code: int, sector: str
             c.line(xx, y - head_h, xx, y - height)
         c.line(x, y - height, x + width, y - height)
     flow.block(height + 4, draw)
+
+
+def _header_band(flow: Flow, x: float, y: float, width: float, widths, heads, head_h: float, size: float,
+                 place: tuple[float, float], lines) -> list[float]:
+    """A results-report table's blue header band with its wrapped white headings (`place`: first baseline
+    below the top, line step); returns the column edges."""
+    xs = [x]
+    for wd in widths:
+        xs.append(xs[-1] + width * wd)
+    flow.c.setFillColor(BLUE)
+    flow.c.rect(x, y - head_h, width, head_h, stroke=0, fill=1)
+    for j, head in enumerate(heads):
+        for m, part in enumerate(lines(head, xs[j + 1] - xs[j], True)):
+            flow.text(xs[j] + 4, y - place[0] - place[1] * m, part, size, True, white)
+    return xs
 
 
 def _arr_narrative(flow: Flow, w: Writer, rnd: random.Random, sector: str) -> None:
@@ -851,14 +859,8 @@ def _finance(flow: Flow, w: Writer, rnd: random.Random, rows: list[tuple[str, st
 
     def draw(x, y, width):
         c = flow.c
-        xs = [x]
-        for wd in widths:
-            xs.append(xs[-1] + width * wd)
-        c.setFillColor(BLUE)
-        c.rect(x, y - head_h, width, head_h, stroke=0, fill=1)
-        for j, head in enumerate(heads):
-            for m, part in enumerate(flow.wrap(head, size, xs[j + 1] - xs[j] - 8, True)[:3]):
-                flow.text(xs[j] + 4, y - 9 - 8.5 * m, part, size, True, white)
+        xs = _header_band(flow, x, y, width, widths, heads, head_h, size, (9, 8.5),
+                          lambda text, w, bold: flow.wrap(text, size, w - 8, bold)[:3])
         c.setStrokeColor(GREY)
         c.setLineWidth(0.4)
         for i, cells in enumerate(body):
